@@ -1,0 +1,42 @@
+"""Exceptions raised by the storage package.
+
+They are separate from SQLAlchemy's so callers (action server, console) never need to import
+SQLAlchemy to react to a storage problem.
+"""
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base class of every error the storage package raises on purpose."""
+
+
+class StorageUnavailable(StorageError):
+    """The database cannot be reached or stayed locked past the busy timeout.
+
+    Raised instead of dropping a write: the caller should tell the customer the request could
+    not be saved right now and keep the details so it can be retried.
+    """
+
+
+class NotFound(StorageError, LookupError):
+    """The ticket, handoff or user named does not exist."""
+
+
+class InvalidTicket(StorageError, ValueError):
+    """A ticket draft or status change lacks something the workflow requires."""
+
+
+class InvalidTransition(StorageError):
+    """The requested status change is not allowed from the ticket's current status."""
+
+
+class AlreadyClaimed(StorageError):
+    """Another staff member has already taken this handoff."""
+
+
+class HandoffClosed(StorageError):
+    """The handoff was already handed back and cannot be claimed or changed."""
+
+
+class UserExists(StorageError, ValueError):
+    """A staff user with that name already exists."""

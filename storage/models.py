@@ -1,0 +1,199 @@
+"""ORM tables. Only the stores use these; callers get frozen dataclasses instead.
+
+The migrations in storage/migrations create exactly this schema (a test compares them).
+Enumerated values are plain strings with CHECK constraints rather than database enum types,
+so adding a status later is an ordinary migration on both SQLite and PostgreSQL.
+"""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Optional
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    text,
+)
+from sqlalchemy.orm import Mapped, registry
+
+# Stable constraint names so migrations can refer to them on both dialects.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+mapper_registry = registry(metadata=metadata)
+Base = mapper_registry.generate_base()
+
+REQUEST_TYPES = ("disclosure", "correction", "addition", "deletion", "stop_use", "erasure")
+REQUESTER_KINDS = ("self", "agent")
+DELIVERY_METHODS = ("post", "counter", "electronic")
+TICKET_STATUSES = ("本人確認待ち", "受付済", "対応中", "回答済", "取下げ", "対応不可")
+ROLES = ("staff", "analyst", "admin")
+HANDOFF_KINDS = ("live", "callback")
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class UTCDateTime(TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, naive UTC in the column.
+
+    SQLite has no time zones; storing naive UTC everywhere keeps both dialects identical.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use aware UTC")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: Optional[datetime], dialect: Any) -> Optional[datetime]:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+class TicketRow(Base):
+    __tablename__ = "tickets"
+    __table_args__ = (
+        CheckConstraint(_in("request_type", REQUEST_TYPES), name="request_type"),
+        CheckConstraint(_in("requester_kind", REQUESTER_KINDS), name="requester_kind"),
+        CheckConstraint(_in("delivery_method", DELIVERY_METHODS), name="delivery_method"),
+        CheckConstraint(_in("status", TICKET_STATUSES), name="status"),
+        Index("ix_tickets_status_due_date", "status", "due_date"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    number: Mapped[str] = Column(String(12), nullable=False, unique=True)
+    request_type: Mapped[str] = Column(String(16), nullable=False)
+    requester_kind: Mapped[str] = Column(String(8), nullable=False)
+    agent_name: Mapped[Optional[str]] = Column(String(200))
+    agent_relationship: Mapped[Optional[str]] = Column(String(100))
+    name: Mapped[str] = Column(String(200), nullable=False)
+    name_kana: Mapped[str] = Column(String(200), nullable=False)
+    postal_code: Mapped[str] = Column(String(8), nullable=False)
+    address: Mapped[str] = Column(String(500), nullable=False)
+    phone: Mapped[str] = Column(String(15), nullable=False)
+    email: Mapped[Optional[str]] = Column(String(254))
+    customer_number: Mapped[Optional[str]] = Column(String(64))
+    details: Mapped[str] = Column(Text, nullable=False)
+    delivery_method: Mapped[str] = Column(String(16), nullable=False)
+    conversation_id: Mapped[Optional[str]] = Column(String(255), index=True)
+    status: Mapped[str] = Column(String(16), nullable=False)
+    refusal_reason: Mapped[Optional[str]] = Column(Text)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    updated_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    due_date: Mapped[date] = Column(Date, nullable=False)
+
+
+class TicketHistoryRow(Base):
+    __tablename__ = "ticket_history"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    ticket_id: Mapped[int] = Column(
+        Integer, ForeignKey("tickets.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    actor: Mapped[str] = Column(String(100), nullable=False)
+    from_status: Mapped[Optional[str]] = Column(String(16))
+    to_status: Mapped[str] = Column(String(16), nullable=False)
+    comment: Mapped[str] = Column(Text, nullable=False)
+    reason: Mapped[Optional[str]] = Column(Text)
+
+
+class HandoffRow(Base):
+    __tablename__ = "handoffs"
+    __table_args__ = (
+        CheckConstraint(_in("kind", HANDOFF_KINDS), name="kind"),
+        # At most one open handoff per conversation, enforced by the database so two
+        # simultaneous "talk to a person" requests cannot both enqueue.
+        Index(
+            "uq_handoffs_open_conversation",
+            "conversation_id",
+            unique=True,
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
+        Index("ix_handoffs_created_at", "created_at"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation_id: Mapped[str] = Column(String(255), nullable=False)
+    kind: Mapped[str] = Column(String(16), nullable=False)
+    summary: Mapped[dict] = Column(JSON, nullable=False)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    claimed_by: Mapped[Optional[str]] = Column(String(100))
+    claimed_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    closed_by: Mapped[Optional[str]] = Column(String(100))
+    closed_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
+    ticket_number: Mapped[Optional[str]] = Column(String(12), ForeignKey("tickets.number"))
+
+
+class HandoffNoteRow(Base):
+    __tablename__ = "handoff_notes"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    handoff_id: Mapped[int] = Column(
+        Integer, ForeignKey("handoffs.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    author: Mapped[str] = Column(String(100), nullable=False)
+    text: Mapped[str] = Column(Text, nullable=False)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+
+
+class StaffUserRow(Base):
+    __tablename__ = "staff_users"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    username: Mapped[str] = Column(String(100), nullable=False, unique=True)
+    role: Mapped[str] = Column(String(16), nullable=False)
+    password_hash: Mapped[str] = Column(String(255), nullable=False)
+    active: Mapped[bool] = Column(Boolean(create_constraint=False), nullable=False, default=True)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+
+
+class StaffSessionRow(Base):
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    token_hash: Mapped[str] = Column(String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = Column(
+        Integer, ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    csrf_token: Mapped[str] = Column(String(64), nullable=False)
+    created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    expires_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (
+        Index("ix_audit_log_at", "at"),
+        Index("ix_audit_log_target", "target"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    actor: Mapped[str] = Column(String(100), nullable=False)
+    action: Mapped[str] = Column(String(100), nullable=False)
+    target: Mapped[str] = Column(String(255), nullable=False)
+    detail: Mapped[dict] = Column(JSON, nullable=False)
