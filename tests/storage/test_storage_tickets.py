@@ -1,0 +1,243 @@
+"""TicketStore on SQLite and PostgreSQL: filing, customer look-up, workflow, history, due dates."""
+from __future__ import annotations
+
+import itertools
+import re
+from datetime import date
+
+import pytest
+
+from storage import (
+    AuditLog,
+    DeliveryMethod,
+    InvalidTicket,
+    InvalidTransition,
+    NotFound,
+    RequestType,
+    Ticket,
+    TicketStatus,
+    TicketStore,
+)
+from storage.tickets import ALLOWED_TRANSITIONS, normalize_ticket_number
+from storage_testkit import make_draft
+
+NUMBER_RE = re.compile(r"^PR-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}$")
+S = TicketStatus
+
+
+@pytest.fixture
+def store(db, clock) -> TicketStore:
+    return TicketStore(db, due_days=14, clock=clock)
+
+
+def test_open_ticket_stores_every_field(store, clock):
+    draft = make_draft(
+        request_type="訂正", requester_kind="agent", agent_name="総武 一郎", agent_relationship="父",
+        postal_code="２６００００１", phone="０４３－１２３－４５６７", email="hanako@example.jp",
+        customer_number="C-123", delivery_method="電磁的記録", conversation_id="conv-9",
+    )
+    ticket = store.open_ticket(draft)
+    assert isinstance(ticket, Ticket)
+    assert NUMBER_RE.match(ticket.number)
+    assert ticket.request_type is RequestType.CORRECTION and ticket.request_type.label == "訂正"
+    assert ticket.delivery_method is DeliveryMethod.ELECTRONIC and ticket.delivery_method.label == "電磁的記録"
+    assert (ticket.agent_name, ticket.agent_relationship) == ("総武 一郎", "父")
+    assert ticket.postal_code == "260-0001" and ticket.phone == "0431234567"
+    assert ticket.email == "hanako@example.jp" and ticket.customer_number == "C-123"
+    assert ticket.status is S.PENDING_VERIFICATION and ticket.refusal_reason is None
+    assert ticket.created_at == clock.now == ticket.updated_at
+    assert store.get(ticket.number) == ticket
+    with pytest.raises(Exception):
+        ticket.status = S.ACCEPTED  # frozen dataclass, not an ORM row
+
+
+def test_open_ticket_writes_first_history_row(store, clock):
+    ticket = store.open_ticket(make_draft())
+    (first,) = store.history(ticket.number)
+    assert first.from_status is None and first.to_status is S.PENDING_VERIFICATION
+    assert first.at == clock.now and first.actor and first.comment
+
+
+@pytest.mark.parametrize(
+    "overrides, problem",
+    [
+        ({"phone": "12345"}, "phone"),
+        ({"postal_code": "26-0001"}, "postal code"),
+        ({"name": "  "}, "name"),
+        ({"details": ""}, "details"),
+        ({"request_type": "refund"}, "RequestType"),
+        ({"delivery_method": "fax"}, "DeliveryMethod"),
+        ({"requester_kind": "agent"}, "agent_name"),
+        ({"email": "not-an-address"}, "email"),
+    ],
+)
+def test_invalid_drafts_are_refused(store, overrides, problem):
+    with pytest.raises(InvalidTicket, match=problem):
+        store.open_ticket(make_draft(**overrides))
+    assert store.list() == []
+
+
+def test_find_for_customer_needs_number_and_phone(store):
+    ticket = store.open_ticket(make_draft(phone="043-123-4567"))
+    other = store.open_ticket(make_draft(phone="090-1111-2222"))
+    assert store.find_for_customer(ticket.number, "0431234567") == ticket
+    assert store.find_for_customer(ticket.number.lower(), "043-123-4567") == ticket
+    assert store.find_for_customer(ticket.number.replace("-", ""), "０４３１２３４５６７") == ticket
+    assert store.find_for_customer(ticket.number, "0431234568") is None  # wrong phone
+    assert store.find_for_customer(ticket.number, "") is None
+    assert store.find_for_customer(ticket.number, "09011112222") is None  # another ticket's phone
+    assert store.find_for_customer(other.number, "0431234567") is None
+    assert store.find_for_customer("PR-0000-0000", "0431234567") is None  # no such number
+    assert store.find_for_customer("nonsense", "0431234567") is None
+
+
+def test_ticket_number_normalisation():
+    assert normalize_ticket_number("pr-abcd-efgh") == "PR-ABCD-EFGH"
+    assert normalize_ticket_number("ＰＲ－ａｂｃｄ－ｅｆｇｈ") == "PR-ABCD-EFGH"
+    assert normalize_ticket_number("PR ABCD EFGH") == "PR-ABCD-EFGH"
+    assert normalize_ticket_number("PR-1ILO-0000") == "PR-1110-0000"  # Crockford: I,L->1  O->0
+    assert normalize_ticket_number("PR-ABCD-EFGU") is None  # U is not a Crockford digit
+    assert normalize_ticket_number("PR-ABCD-EFG") is None
+    assert normalize_ticket_number("") is None
+
+
+def test_numbers_are_random_and_collisions_are_retried(db, clock):
+    numbers = iter(["PR-AAAA-AAAA", "PR-AAAA-AAAA", "PR-AAAA-AAAA", "PR-BBBB-BBBB"])
+    store = TicketStore(db, due_days=14, clock=clock, number_factory=lambda: next(numbers))
+    assert store.open_ticket(make_draft()).number == "PR-AAAA-AAAA"
+    assert store.open_ticket(make_draft()).number == "PR-BBBB-BBBB"  # two collisions skipped
+    assert len(store.list()) == 2
+
+
+def test_generated_numbers_look_random():
+    from storage.tickets import new_ticket_number
+
+    numbers = {new_ticket_number() for _ in range(2000)}
+    assert len(numbers) == 2000 and all(NUMBER_RE.match(n) for n in numbers)
+    # every Crockford character shows up in every position: nothing sequential or fixed
+    for position in (3, 4, 5, 6, 8, 9, 10, 11):
+        assert len({n[position] for n in numbers}) == 32
+
+
+ALL_PAIRS = list(itertools.product(list(S), list(S)))
+
+
+def _walk_to(store: TicketStore, status: TicketStatus) -> str:
+    path = {
+        S.PENDING_VERIFICATION: [],
+        S.ACCEPTED: [S.ACCEPTED],
+        S.IN_PROGRESS: [S.ACCEPTED, S.IN_PROGRESS],
+        S.ANSWERED: [S.ACCEPTED, S.IN_PROGRESS, S.ANSWERED],
+        S.WITHDRAWN: [S.WITHDRAWN],
+        S.REFUSED: [S.REFUSED],
+    }[status]
+    number = store.open_ticket(make_draft()).number
+    for step in path:
+        store.change_status(number, step, actor="tanaka", comment="進めます", reason="理由" if step is S.REFUSED else None)
+    return number
+
+
+def test_transitions_allowed_and_refused(store):
+    for current, target in ALL_PAIRS:
+        number = _walk_to(store, current)
+        reason = "法令上の除外事由" if target is S.REFUSED else None
+        if target in ALLOWED_TRANSITIONS[current]:
+            ticket = store.change_status(number, target, actor="suzuki", comment="変更", reason=reason)
+            assert ticket.status is target
+        else:
+            with pytest.raises(InvalidTransition):
+                store.change_status(number, target, actor="suzuki", comment="変更", reason=reason)
+            assert store.get(number).status is current
+    expected = {
+        S.PENDING_VERIFICATION: {S.ACCEPTED, S.WITHDRAWN, S.REFUSED},
+        S.ACCEPTED: {S.IN_PROGRESS, S.WITHDRAWN, S.REFUSED},
+        S.IN_PROGRESS: {S.ANSWERED, S.WITHDRAWN, S.REFUSED},
+        S.ANSWERED: set(), S.WITHDRAWN: set(), S.REFUSED: set(),
+    }
+    assert {k: set(v) for k, v in ALLOWED_TRANSITIONS.items()} == expected
+
+
+def test_refusal_requires_reason_and_stores_it(store):
+    number = store.open_ticket(make_draft()).number
+    for blank in (None, "", "   "):
+        with pytest.raises(InvalidTicket, match="reason"):
+            store.change_status(number, S.REFUSED, actor="tanaka", comment="対応できません", reason=blank)
+    assert store.get(number).status is S.PENDING_VERIFICATION
+    ticket = store.change_status(number, "対応不可", actor="tanaka", comment="対応できません", reason="本人確認書類が確認できないため")
+    assert ticket.status is S.REFUSED and ticket.refusal_reason == "本人確認書類が確認できないため"
+    assert store.history(number)[-1].reason == "本人確認書類が確認できないため"
+
+
+def test_comment_and_actor_required(store):
+    number = store.open_ticket(make_draft()).number
+    with pytest.raises(InvalidTicket, match="comment"):
+        store.change_status(number, S.ACCEPTED, actor="tanaka", comment=" ")
+    with pytest.raises(InvalidTicket, match="actor"):
+        store.change_status(number, S.ACCEPTED, actor="", comment="ok")
+    with pytest.raises(NotFound):
+        store.change_status("PR-0000-0000", S.ACCEPTED, actor="tanaka", comment="ok")
+
+
+def test_history_and_audit_rows(store, db, clock):
+    number = store.open_ticket(make_draft()).number
+    clock.advance(hours=1)
+    store.change_status(number, S.ACCEPTED, actor="tanaka", comment="本人確認書類を確認")
+    clock.advance(days=1)
+    store.change_status(number.lower(), S.IN_PROGRESS, actor="suzuki", comment="調査開始")
+    history = store.history(number)
+    assert [(h.from_status, h.to_status, h.actor, h.comment) for h in history[1:]] == [
+        (S.PENDING_VERIFICATION, S.ACCEPTED, "tanaka", "本人確認書類を確認"),
+        (S.ACCEPTED, S.IN_PROGRESS, "suzuki", "調査開始"),
+    ]
+    assert history[2].at == clock.now and store.get(number).updated_at == clock.now
+    audit = AuditLog(db).entries(target=number)
+    assert [(e.actor, e.action, e.detail["from"], e.detail["to"]) for e in audit] == [
+        ("suzuki", "ticket.status_change", "受付済", "対応中"),
+        ("tanaka", "ticket.status_change", "本人確認待ち", "受付済"),
+    ]
+
+
+def test_refused_change_leaves_no_history_or_audit(store, db):
+    number = store.open_ticket(make_draft()).number
+    with pytest.raises(InvalidTransition):
+        store.change_status(number, S.ANSWERED, actor="tanaka", comment="x")
+    assert len(store.history(number)) == 1 and AuditLog(db).entries() == []
+
+
+def test_due_date_from_setting_and_japan_date(db, clock, monkeypatch):
+    clock.now = clock.now.replace(hour=16)  # 2025-04-01 16:00 UTC = 2025-04-02 01:00 JST
+    assert TicketStore(db, due_days=10, clock=clock).open_ticket(make_draft()).due_date == date(2025, 4, 12)
+    monkeypatch.setenv("TICKET_DUE_DAYS", "30")
+    assert TicketStore(db, clock=clock).open_ticket(make_draft()).due_date == date(2025, 5, 2)
+    monkeypatch.delenv("TICKET_DUE_DAYS")
+    assert TicketStore(db, clock=clock).due_days == 14
+    monkeypatch.setenv("TICKET_DUE_DAYS", "soon")
+    with pytest.raises(ValueError, match="TICKET_DUE_DAYS"):
+        TicketStore(db, clock=clock)
+
+
+def test_listing_overdue_first_then_due_date_and_filters(db, clock):
+    store = TicketStore(db, due_days=14, clock=clock)
+    old_open = store.open_ticket(make_draft(request_type="deletion")).number  # due 04-15
+    clock.advance(days=2)
+    old_answered = _walk_to(store, S.ANSWERED)  # due 04-17, final
+    clock.advance(days=1)
+    old_refused = _walk_to(store, S.REFUSED)  # due 04-18, final
+    clock.advance(days=10)
+    recent = store.open_ticket(make_draft()).number  # due 04-28
+    clock.advance(days=1)
+    newest = store.open_ticket(make_draft(request_type="削除")).number  # due 04-29
+    clock.advance(days=10)  # today 04-25: old_open overdue; finals never overdue
+    listed = store.list()
+    assert [t.number for t in listed] == [old_open, old_answered, old_refused, recent, newest]
+    assert listed[0].is_overdue(store.today())
+    assert not listed[1].is_overdue(store.today())
+    clock.advance(days=4)  # today 04-29: recent is overdue too; it sorts before the final ones
+    assert [t.number for t in store.list()] == [old_open, recent, old_answered, old_refused, newest]
+    assert [t.number for t in store.list(status=S.PENDING_VERIFICATION)] == [old_open, recent, newest]
+    assert [t.number for t in store.list(status=[S.ANSWERED, "対応不可"])] == [old_answered, old_refused]
+    assert [t.number for t in store.list(request_type=RequestType.DELETION)] == [old_open, newest]
+    assert [t.number for t in store.list(request_type="削除", status=S.PENDING_VERIFICATION)] == [old_open, newest]
+    assert [t.number for t in store.list(due_before=date(2025, 4, 18))] == [old_open, old_answered]
+    assert len(store.list(limit=2)) == 2
+    assert store.list(due_before=date(2025, 4, 1)) == []
