@@ -1,0 +1,62 @@
+# Two commands do everything: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+RASA := $(VENV)/bin/rasa
+MODEL := models/current.tar.gz
+TRAINING_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildcard nlu/data/*.yml) \
+                   $(wildcard nlu/components/*.py) $(wildcard nlu/components/*.yml)
+ENV := source scripts/env.sh &&
+
+.PHONY: run test install train eval bench lock validate web browser clean
+
+run: install web $(MODEL)
+	scripts/run.sh
+
+test: install web browser $(MODEL)
+	$(ENV) $(PY) -m pytest -q
+
+install: $(VENV)/.installed
+
+# One virtual environment, every version from requirements.lock (what was tested).
+$(VENV)/.installed: requirements.lock .python-version
+	@test -x $(PY) || "$$(scripts/find_python.sh)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip==24.2"
+	$(PY) -m pip install --quiet --no-deps -r requirements.lock
+	$(PY) -m pip check
+	touch $@
+
+# Regenerate the lock after changing the top-level dependencies in pyproject.toml.
+lock:
+	$(PY) -c "import tomli,sys; d=tomli.load(open('pyproject.toml','rb'))['project']; print('\n'.join(d['dependencies']+d['optional-dependencies']['test']))" > /tmp/top-level.txt
+	$(PY) -m pip install --quiet -r /tmp/top-level.txt
+	$(PY) -m pip freeze --exclude-editable | sort > requirements.lock
+
+# The trained model; retrained only when the training data, domain, config or components change.
+$(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
+	$(ENV) $(RASA) train --config config.yml --domain bot/domain.yml --data nlu/data bot/data \
+	    --out models --fixed-model-name current
+	touch $@
+
+train: $(MODEL)
+
+validate: install
+	$(ENV) $(RASA) data validate --config config.yml --domain bot/domain.yml --data nlu/data bot/data
+
+# The widget's socket.io client, from the npm registry, pinned by package-lock.json.
+web: bot/web/node_modules/.package-lock.json
+bot/web/node_modules/.package-lock.json: bot/web/package-lock.json
+	cd bot/web && npm ci --no-audit --no-fund --silent
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+
+eval: install
+	$(ENV) $(PY) scripts/eval_nlu.py
+
+bench: install $(MODEL)
+	$(ENV) $(PY) scripts/bench.py
+
+clean:
+	rm -rf models results var .bot_api_token

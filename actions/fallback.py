@@ -1,0 +1,57 @@
+"""What happens when the assistant cannot help: rephrase, then a person; emergencies first."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import opening_hours, services
+
+logger = logging.getLogger(__name__)
+
+
+def is_emergency(tracker: Tracker) -> bool:
+    return any(e.get("entity") == "emergency" for e in tracker.latest_message.get("entities", []))
+
+
+class ActionHandleOutOfScope(Action):
+    def name(self) -> Text:
+        return "action_handle_out_of_scope"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        if is_emergency(tracker):
+            logger.warning("emergency message conversation=%s", tracker.sender_id)
+            phone = services.settings().emergency_phone
+            contact = f"当社の緊急連絡先（{phone}）" if phone else "当社の緊急連絡先"
+            dispatcher.utter_message(response="utter_emergency", emergency_contact=contact)
+        else:
+            dispatcher.utter_message(response="utter_out_of_scope")
+        return []
+
+
+class ActionHandleFallback(Action):
+    """First miss: ask to rephrase with suggestions. Second miss in a row: offer a person."""
+
+    def name(self) -> Text:
+        return "action_handle_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        misses = int(tracker.get_slot("fallback_count") or 0) + 1
+        logger.info("fallback conversation=%s misses=%d", tracker.sender_id, misses)
+        if misses < 2:
+            dispatcher.utter_message(response="utter_ask_rephrase")
+            return [SlotSet("fallback_count", misses)]
+        if opening_hours.is_open(services.settings().now()):
+            dispatcher.utter_message(response="utter_offer_person")
+        else:
+            dispatcher.utter_message(
+                response="utter_contact_by_phone", contact=services.knowledge_base().contact_text()
+            )
+        return [SlotSet("fallback_count", 0)]

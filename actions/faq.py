@@ -1,0 +1,59 @@
+"""Answers to policy questions, always from the knowledge base and always with its section."""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import services
+
+logger = logging.getLogger(__name__)
+
+# Answers about a right the customer can exercise here are followed by an offer to file it.
+RIGHTS_INTENTS = {"faq_disclosure", "faq_correction", "faq_stop_use"}
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> Text:
+        return "action_answer_faq"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        intent = tracker.get_intent_of_latest_message()
+        previous = tracker.get_slot("last_faq")
+        answer = services.knowledge_base().answer_for(intent, previous_intent=previous)
+        logger.info("faq answered intent=%s previous=%s sections=%s", intent, previous, answer.sections)
+        dispatcher.utter_message(response="utter_faq_answer", answer=answer.text_short())
+        in_form = tracker.active_loop_name is not None
+        offer = intent in RIGHTS_INTENTS and not in_form
+        if offer:
+            dispatcher.utter_message(response="utter_offer_request")
+        elif answer.detail and not in_form:
+            dispatcher.utter_message(response="utter_offer_detail")
+        return [
+            SlotSet("last_faq", intent),
+            SlotSet("request_offered", offer),
+            SlotSet("fallback_count", 0),
+        ]
+
+
+class ActionAnswerDetail(Action):
+    """「詳しく」: the longer answer to the question just answered."""
+
+    def name(self) -> Text:
+        return "action_answer_detail"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        last = tracker.get_slot("last_faq")
+        if not last:
+            dispatcher.utter_message(response="utter_no_detail_context")
+            return []
+        answer = services.knowledge_base().answer_for(last)
+        dispatcher.utter_message(response="utter_faq_answer", answer=answer.text_detail())
+        return []

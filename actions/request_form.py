@@ -1,0 +1,231 @@
+"""The request intake form: one question at a time, each answer validated on its own.
+
+One `validate_<slot>` per question, small and pure (parsing lives in actions.parsing);
+the messages for a wrong answer live in the domain (utter_invalid_<what>).
+"""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Text
+
+import yaml
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import parsing, services
+
+logger = logging.getLogger(__name__)
+
+AGENT_SLOTS = ["agent_name", "agent_relationship", "agent_documents"]
+FORM_SLOTS = [
+    "request_type", "requester_kind", *AGENT_SLOTS, "customer_name", "customer_name_kana",
+    "postal_code", "address", "phone", "email", "customer_number", "request_details",
+    "delivery_method",
+]
+AGENT_DOCUMENTS_READY = "準備できる"
+
+
+@lru_cache(maxsize=1)
+def request_fields() -> Dict[str, Dict[str, Any]]:
+    """Field labels and the words that name them, from request_fields.yml."""
+    path = Path(__file__).with_name("request_fields.yml")
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["fields"]
+
+
+def display_value(slot: str, value: Any) -> str:
+    if value is None:
+        return ""
+    if slot == "request_type":
+        return parsing.REQUEST_TYPE_LABELS.get(value, str(value))
+    if slot == "requester_kind":
+        return parsing.REQUESTER_LABELS.get(value, str(value))
+    if slot == "delivery_method":
+        return parsing.DELIVERY_LABELS.get(value, str(value))
+    if slot == "phone":
+        return parsing.format_phone(value)
+    return str(value)
+
+
+def summary_lines(tracker: Tracker) -> str:
+    lines = []
+    for slot, field in request_fields().items():
+        value = tracker.get_slot(slot)
+        if value is not None:
+            lines.append(f"・{field['label']}: {display_value(slot, value)}")
+    return "\n".join(lines)
+
+
+def reset_form_slots() -> List[EventType]:
+    return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("invalid_answers", 0)]
+
+
+class ValidateRequestForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_request_form"
+
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        """Agent questions only for a request made by an agent."""
+        if tracker.get_slot("requester_kind") == "agent":
+            return list(FORM_SLOTS)
+        return [slot for slot in FORM_SLOTS if slot not in AGENT_SLOTS]
+
+    def _accept(self, slot: str, value: Any) -> Dict[Text, Any]:
+        return {slot: value, "invalid_answers": 0}
+
+    def _reject(
+        self, slot: str, response: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> Dict[Text, Any]:
+        """Say what was wrong; after repeated failures offer a person instead of looping."""
+        failures = int(tracker.get_slot("invalid_answers") or 0) + 1
+        logger.info("form answer rejected slot=%s failures=%d", slot, failures)
+        if failures >= services.settings().form_max_invalid_answers:
+            dispatcher.utter_message(
+                response="utter_too_many_invalid", contact=services.knowledge_base().contact_text()
+            )
+            failures = 0
+        else:
+            dispatcher.utter_message(response=response)
+        return {slot: None, "invalid_answers": failures}
+
+    def _check(
+        self,
+        slot: str,
+        value: Any,
+        response: str,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+    ) -> Dict[Text, Any]:
+        if value is None:
+            return self._reject(slot, response, dispatcher, tracker)
+        return self._accept(slot, value)
+
+    def validate_request_type(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_request_type(slot_value)
+        return self._check("request_type", value, "utter_invalid_request_type", dispatcher, tracker)
+
+    def validate_requester_kind(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_requester_kind(slot_value)
+        return self._check("requester_kind", value, "utter_invalid_requester_kind", dispatcher, tracker)
+
+    def validate_agent_name(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_person_name(slot_value)
+        return self._check("agent_name", value, "utter_invalid_name", dispatcher, tracker)
+
+    def validate_agent_relationship(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_details(slot_value)
+        return self._check("agent_relationship", value, "utter_invalid_request_details", dispatcher, tracker)
+
+    def validate_agent_documents(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        ready = parsing.parse_yes_no(slot_value)
+        value = AGENT_DOCUMENTS_READY if ready else None
+        return self._check("agent_documents", value, "utter_invalid_agent_documents", dispatcher, tracker)
+
+    def validate_customer_name(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_person_name(slot_value)
+        return self._check("customer_name", value, "utter_invalid_name", dispatcher, tracker)
+
+    def validate_customer_name_kana(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_katakana(slot_value)
+        return self._check("customer_name_kana", value, "utter_invalid_kana", dispatcher, tracker)
+
+    def validate_postal_code(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_postal_code(slot_value)
+        return self._check("postal_code", value, "utter_invalid_postal_code", dispatcher, tracker)
+
+    def validate_address(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_address(slot_value)
+        return self._check("address", value, "utter_invalid_address", dispatcher, tracker)
+
+    def validate_phone(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_phone(slot_value)
+        return self._check("phone", value, "utter_invalid_phone", dispatcher, tracker)
+
+    def validate_email(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_email(slot_value)
+        return self._check("email", value, "utter_invalid_email", dispatcher, tracker)
+
+    def validate_customer_number(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_customer_number(slot_value)
+        return self._check("customer_number", value, "utter_invalid_customer_number", dispatcher, tracker)
+
+    def validate_request_details(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        value = parsing.parse_details(slot_value)
+        return self._check("request_details", value, "utter_invalid_request_details", dispatcher, tracker)
+
+    def validate_delivery_method(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        electronic = tracker.get_slot("request_type") == "disclosure"
+        value = parsing.parse_delivery_method(slot_value, allow_electronic=electronic)
+        return self._check("delivery_method", value, "utter_invalid_delivery_method", dispatcher, tracker)
+
+
+class ActionShowRequestSummary(Action):
+    def name(self) -> Text:
+        return "action_show_request_summary"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_request_summary", summary=summary_lines(tracker))
+        return []
+
+
+class ActionAskCorrectionField(Action):
+    """Buttons for each answered question; the chosen one is asked again."""
+
+    def name(self) -> Text:
+        return "action_ask_correction_field"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        buttons = [
+            {"title": field["label"], "payload": f'/inform{{"field": "{slot}"}}'}
+            for slot, field in request_fields().items()
+            if tracker.get_slot(slot) is not None and slot != "requester_kind"
+        ]
+        dispatcher.utter_message(response="utter_ask_correction_field", buttons=buttons)
+        return []
+
+
+def chosen_field(tracker: Tracker) -> Optional[str]:
+    """The field named by a button (entity `field`) or typed in words."""
+    for entity in tracker.latest_message.get("entities", []):
+        if entity.get("entity") == "field" and entity.get("value") in request_fields():
+            return entity["value"]
+    text = parsing._clean(tracker.latest_message.get("text"))
+    for slot, field in request_fields().items():
+        if any(word in text for word in field["words"]):
+            return slot
+    return None
+
+
+class ActionResetField(Action):
+    def name(self) -> Text:
+        return "action_reset_field"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        field = chosen_field(tracker)
+        if field is None:
+            # Nothing recognisable: ask again from the question the customer would expect first.
+            field = "request_details"
+        events = [SlotSet(field, None)]
+        if field == "requester_kind":
+            events += [SlotSet(slot, None) for slot in AGENT_SLOTS]
+        return events
+
+
+class ActionCancelRequest(Action):
+    """「やめます」: forget every answer; nothing is stored."""
+
+    def name(self) -> Text:
+        return "action_cancel_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_request_cancelled")
+        return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form_slots()]

@@ -1,0 +1,129 @@
+"""Opening a request ticket from the confirmed form, and the customer's status check."""
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions import parsing, services
+from actions.request_form import reset_form_slots
+from storage import StorageUnavailable, TicketDraft
+
+logger = logging.getLogger(__name__)
+
+
+def _given(value: Optional[str]) -> Optional[str]:
+    return None if value in (None, parsing.NOT_GIVEN) else value
+
+
+def draft_from(tracker: Tracker) -> TicketDraft:
+    slot = tracker.get_slot
+    agent = slot("requester_kind") == "agent"
+    return TicketDraft(
+        request_type=slot("request_type"),
+        requester_kind=slot("requester_kind"),
+        agent_name=slot("agent_name") if agent else None,
+        agent_relationship=slot("agent_relationship") if agent else None,
+        name=slot("customer_name"),
+        name_kana=slot("customer_name_kana"),
+        postal_code=slot("postal_code"),
+        address=slot("address"),
+        phone=slot("phone"),
+        email=_given(slot("email")),
+        customer_number=_given(slot("customer_number")),
+        details=slot("request_details"),
+        delivery_method=slot("delivery_method"),
+        conversation_id=tracker.sender_id,
+    )
+
+
+class ActionOpenTicket(Action):
+    """Writes the ticket in one transaction; if that fails the answers stay in the chat."""
+
+    def name(self) -> Text:
+        return "action_open_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        try:
+            ticket = services.ticket_store().open_ticket(draft_from(tracker))
+        except StorageUnavailable:
+            logger.exception("ticket not saved conversation=%s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_ticket_save_failed")
+            return [FollowupAction("action_show_request_summary")]
+        logger.info("ticket opened conversation=%s type=%s", tracker.sender_id, ticket.request_type.value)
+        dispatcher.utter_message(response="utter_ticket_opened", ticket_number=ticket.number)
+        dispatcher.utter_message(
+            response="utter_ticket_next_steps", contact=services.knowledge_base().contact_text()
+        )
+        return [*reset_form_slots(), SlotSet("last_ticket_number", ticket.number)]
+
+
+class ValidateStatusCheckForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_status_check_form"
+
+    def validate_status_ticket_number(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        number = parsing.parse_ticket_number(slot_value)
+        if number is None:
+            dispatcher.utter_message(response="utter_invalid_ticket_number")
+        return {"status_ticket_number": number}
+
+    def validate_status_phone(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
+        phone = parsing.parse_phone(slot_value)
+        if phone is None:
+            dispatcher.utter_message(response="utter_invalid_phone")
+        return {"status_phone": phone}
+
+
+class ActionCheckTicketStatus(Action):
+    """Shows a ticket only when 受付番号 and phone both match; a miss reveals nothing.
+
+    Misses are counted per conversation; after too many, look-ups pause for a while so the
+    pair cannot be guessed by trying.
+    """
+
+    def name(self) -> Text:
+        return "action_check_ticket_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        settings = services.settings()
+        now = settings.now().timestamp()
+        clear = [SlotSet("status_ticket_number", None), SlotSet("status_phone", None)]
+        contact = services.knowledge_base().contact_text()
+        locked_until = tracker.get_slot("status_check_locked_until")
+        if locked_until and now < float(locked_until):
+            dispatcher.utter_message(response="utter_status_locked", contact=contact)
+            return clear
+        try:
+            ticket = services.ticket_store().find_for_customer(
+                tracker.get_slot("status_ticket_number") or "", tracker.get_slot("status_phone") or ""
+            )
+        except StorageUnavailable:
+            logger.exception("status look-up failed conversation=%s", tracker.sender_id)
+            dispatcher.utter_message(response="utter_handoff_failed", contact=contact)
+            return clear
+        if ticket is None:
+            failures = int(tracker.get_slot("status_check_failures") or 0) + 1
+            logger.info("status look-up miss conversation=%s failures=%d", tracker.sender_id, failures)
+            if failures >= settings.status_check_max_failures:
+                until = now + timedelta(minutes=settings.status_check_lock_minutes).total_seconds()
+                dispatcher.utter_message(response="utter_status_locked", contact=contact)
+                return [*clear, SlotSet("status_check_failures", 0), SlotSet("status_check_locked_until", until)]
+            dispatcher.utter_message(response="utter_status_not_found")
+            return [*clear, SlotSet("status_check_failures", failures)]
+        dispatcher.utter_message(
+            response="utter_status_report",
+            ticket_number=ticket.number,
+            request_type_label=ticket.request_type.label,
+            status=ticket.status.label,
+        )
+        dispatcher.utter_message(
+            response=f"utter_status_meaning_{ticket.status.name.lower()}",
+            refusal_reason=ticket.refusal_reason or "",
+        )
+        return [*clear, SlotSet("status_check_failures", 0)]

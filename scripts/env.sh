@@ -1,0 +1,29 @@
+# Settings shared by `make run`, the tests and the benchmarks (sourced, not executed).
+# Every value can be overridden from the environment; see README "Settings".
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+mkdir -p "$ROOT/var"
+chmod 700 "$ROOT/var"
+
+# The Rasa HTTP API token: never a fixed default. Generated once, kept out of git.
+if [ -z "${BOT_API_TOKEN:-}" ]; then
+  if [ ! -s "$ROOT/.bot_api_token" ]; then
+    (umask 077; "$ROOT/.venv/bin/python" -c "import secrets; print(secrets.token_urlsafe(32))" > "$ROOT/.bot_api_token")
+  fi
+  BOT_API_TOKEN=$(cat "$ROOT/.bot_api_token")
+fi
+export BOT_API_TOKEN
+
+export RASA_PORT=${RASA_PORT:-5005}
+export ACTIONS_PORT=${ACTIONS_PORT:-5055}
+export CONSOLE_PORT=${CONSOLE_PORT:-8000}
+export CONSOLE_HOST=${CONSOLE_HOST:-127.0.0.1}
+export SANIC_HOST=${SANIC_HOST:-127.0.0.1}          # the action server listens on loopback only
+export RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT}
+export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}
+export TRACKER_SQLITE_PATH=${TRACKER_SQLITE_PATH:-$ROOT/var/rasa_tracker.db}
+export TRACKER_DB_URL=${TRACKER_DB_URL:-sqlite:///$TRACKER_SQLITE_PATH}
+export DATABASE_URL=${DATABASE_URL:-sqlite:///$ROOT/var/app.db}
+export RASA_TELEMETRY_ENABLED=false                  # nothing is sent outside
+export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}
+export SQLALCHEMY_SILENCE_UBER_WARNING=1
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
