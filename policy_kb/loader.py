@@ -1,0 +1,635 @@
+"""Load and validate the privacy-policy knowledge base (policy.yml + answers.yml).
+
+Why this exists: every answer the assistant gives about the privacy policy must
+come from one place and say only what the policy says. The policy itself is
+data (policy.yml: sections, items, the tables of section 4, notes, the contact
+details and hours, each with a stable id); the customer-facing answers
+(answers.yml) cite those ids. The loader
+
+* validates both files at load time (unknown ids, duplicate ids, unknown
+  placeholders, hard-coded section references, opening hours that disagree
+  with the policy's words) so a broken edit fails fast, not in a chat;
+* renders contact placeholders (``{contact.phone}``) from the structured
+  contact data, so changing the contact data changes every answer;
+* builds the citation 「（プライバシーポリシー 8. より）」 from the sources, so an
+  answer can never cite a section it does not draw on;
+* can check the data against the bundled source text (``source_problems``).
+
+No Rasa imports: the action server and plain pytest both use this module.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any, Callable, Iterator, Mapping
+
+import yaml
+
+from .normalize import NOTE_MARK_RE, fold, squash, strip_markup, to_hhmm
+
+__all__ = [
+    "Piece",
+    "Section",
+    "Contact",
+    "FaqAnswer",
+    "TextBlock",
+    "KnowledgeBase",
+    "KnowledgeBaseError",
+    "load_knowledge_base",
+    "PACKAGE_DIR",
+    "DEFAULT_POLICY_PATH",
+    "DEFAULT_ANSWERS_PATH",
+    "DEFAULT_SOURCE_PATH",
+]
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_POLICY_PATH = PACKAGE_DIR / "policy.yml"
+DEFAULT_ANSWERS_PATH = PACKAGE_DIR / "answers.yml"
+#: Byte-identical copy of the policy text, so the product never reads shared/ at run time.
+DEFAULT_SOURCE_PATH = PACKAGE_DIR / "source" / "privacy_policy.txt"
+
+_ID_RE = re.compile(r"^(?:doc|note|s\d+)(?:\.[A-Za-z0-9_]+)*$")
+_PLACEHOLDER_RE = re.compile(r"\{([a-z_]+(?:\.[a-z_]+)+)\}")
+# An answer must not cite a section itself; the loader adds the citation.
+_HARDCODED_REF_RE = re.compile(r"プライバシーポリシー\s*[0-9０-９]|[0-9０-９]\s*[.．]\s*より")
+# Keys of a piece in policy.yml that are NOT text copied from the source.
+_NON_TEXT_KEYS = frozenset(
+    {"id", "kind", "number", "notes", "items", "rows", "entries", "fields",
+     "open_time", "close_time", "closed_weekdays", "closed_on_national_holidays", "closed_period"}
+)
+# Containers: their text is rendered from their children, not stored.
+_CONTAINER_KEYS = ("items", "rows", "entries", "fields")
+
+
+class KnowledgeBaseError(ValueError):
+    """policy.yml / answers.yml is inconsistent; the message lists every problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = list(problems)
+        super().__init__("invalid policy knowledge base:\n- " + "\n- ".join(self.problems))
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One identifiable piece of the policy (paragraph, item, table cell, note, ...).
+
+    ``text`` is verbatim policy text for leaf pieces; for containers (a list,
+    a table, a table row of ②, the contact block) it is rendered from the
+    children so that citing a container still yields readable text.
+    """
+
+    id: str
+    section: str | None
+    text: str
+    kind: str = "paragraph"
+    label: str | None = None
+    marker: str | None = None
+    number: int | None = None
+    notes: tuple[str, ...] = ()
+    children: tuple[str, ...] = ()
+    parent: str | None = None
+    attrs: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A numbered section of the policy; ``pieces`` are all its pieces in document order."""
+
+    number: str
+    title: str
+    pieces: tuple[Piece, ...]
+
+    @property
+    def id(self) -> str:
+        return f"s{self.number}"
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The request desk of section 8 (《受付の窓口》) and its hours, as data.
+
+    ``hours`` / ``closed_days`` are display strings built from the policy's own
+    words (「平日 午前9時〜午後5時」, 「土日祝日及び12/30～1/4」); the
+    machine-readable fields let the hand-off logic decide whether staff are in.
+    """
+
+    address: str
+    department: str
+    phone: str
+    hours: str
+    closed_days: str
+    days: str = "平日"
+    open: str = "午前9時"
+    close: str = "午後5時"
+    open_time: _dt.time = _dt.time(9, 0)
+    close_time: _dt.time = _dt.time(17, 0)
+    closed_weekdays: tuple[int, ...] = (6, 7)  # ISO weekday numbers
+    closed_on_national_holidays: bool = True
+    closed_period: tuple[str, str] = ("12-30", "01-04")  # MM-DD, inclusive, wraps the year end
+
+    def is_open_at(self, when: _dt.datetime, is_holiday: Callable[[_dt.date], bool] | None = None) -> bool:
+        """True when the desk is staffed at ``when`` according to the policy.
+
+        ``is_holiday`` (e.g. ``jpholiday.is_holiday``) decides national
+        holidays; without it holidays cannot be recognised and only weekends,
+        the year-end period and the time of day are checked.
+        """
+        day = when.date()
+        if day.isoweekday() in self.closed_weekdays:
+            return False
+        if self.closed_on_national_holidays and is_holiday is not None and is_holiday(day):
+            return False
+        md = day.strftime("%m-%d")
+        start, end = self.closed_period
+        in_period = (start <= md <= end) if start <= end else (md >= start or md <= end)
+        if in_period:
+            return False
+        return self.open_time <= when.time() < self.close_time
+
+
+def _citation(sections: list[str]) -> str:
+    if not sections:
+        return ""
+    return "（プライバシーポリシー " + "・".join(f"{n}." for n in sections) + " より）"
+
+
+@dataclass(frozen=True)
+class FaqAnswer:
+    """The answer to one FAQ intent (possibly a context variant), ready to send.
+
+    ``short`` is what a phone chat window shows first; ``detail`` is for
+    「詳しく」. ``sources`` are piece ids; ``sections`` and ``citation`` are
+    derived from them by the loader.
+    """
+
+    intent: str
+    short: str
+    detail: str | None
+    sources: list[str]
+    sections: list[str]
+    citation: str
+    context: str | None = None  # the previous intent this variant is for, None for the base answer
+
+    def text_short(self) -> str:
+        """The short answer with its citation on the next line."""
+        return f"{self.short}\n{self.citation}" if self.citation else self.short
+
+    def text_detail(self) -> str:
+        """The detailed answer (or the short one if there is none) with its citation."""
+        body = self.detail or self.short
+        return f"{body}\n{self.citation}" if self.citation else body
+
+
+@dataclass(frozen=True)
+class TextBlock:
+    """A reusable text other parts of the assistant send (e.g. ``contact_and_hours``)."""
+
+    name: str
+    text: str
+    sources: list[str]
+    sections: list[str]
+    citation: str
+
+    def text_with_citation(self) -> str:
+        return f"{self.text}\n{self.citation}" if self.citation else self.text
+
+
+class KnowledgeBase:
+    """The loaded, validated policy and answers. Build it with ``load_knowledge_base``."""
+
+    def __init__(
+        self,
+        *,
+        title: str,
+        subtitle: str,
+        sections: tuple[Section, ...],
+        pieces: Mapping[str, Piece],
+        verbatim: tuple[tuple[str, str], ...],
+        contact: Contact,
+        answers: Mapping[str, Mapping[str | None, FaqAnswer]],
+        blocks: Mapping[str, TextBlock],
+        source_text: str,
+        policy_path: Path,
+        answers_path: Path,
+        source_path: Path,
+    ):
+        self.title = title
+        self.subtitle = subtitle
+        self.sections = sections
+        self.pieces: Mapping[str, Piece] = MappingProxyType(dict(pieces))
+        self._verbatim = verbatim
+        self.contact = contact
+        self._answers = answers
+        self.blocks: Mapping[str, TextBlock] = MappingProxyType(dict(blocks))
+        self.source_text = source_text
+        self.policy_path = policy_path
+        self.answers_path = answers_path
+        self.source_path = source_path
+        self._sections_by_number = {s.number: s for s in sections}
+
+    # --- answers -----------------------------------------------------------------
+    @property
+    def faq_intents(self) -> tuple[str, ...]:
+        """The FAQ intents that have answers, in answers.yml order."""
+        return tuple(self._answers)
+
+    def answer_for(self, intent: str, previous_intent: str | None = None) -> FaqAnswer:
+        """The answer for ``intent``; the context variant for ``previous_intent`` if there is one.
+
+        Raises KeyError for an intent without an answer (callers should fall
+        back, never improvise a policy answer).
+        """
+        variants = self._answers[intent]
+        if previous_intent is not None and previous_intent in variants:
+            return variants[previous_intent]
+        return variants[None]
+
+    def context_variants(self, intent: str) -> tuple[str, ...]:
+        """Previous intents for which ``intent`` has a dedicated variant."""
+        return tuple(k for k in self._answers[intent] if k is not None)
+
+    def iter_answers(self) -> Iterator[FaqAnswer]:
+        """Every answer and every context variant (for tests and reviews)."""
+        for variants in self._answers.values():
+            yield from variants.values()
+
+    def block(self, name: str) -> TextBlock:
+        """A named text block such as ``contact_and_hours``; KeyError if unknown."""
+        return self.blocks[name]
+
+    def contact_text(self, with_citation: bool = False) -> str:
+        """How to reach 総務部 by phone and when, for any part of the assistant that must say it."""
+        b = self.blocks["contact_and_hours"]
+        return b.text_with_citation() if with_citation else b.text
+
+    # --- policy --------------------------------------------------------------------
+    def piece(self, piece_id: str) -> Piece:
+        """The piece with that id; KeyError if unknown."""
+        return self.pieces[piece_id]
+
+    def section(self, number: str | int) -> Section:
+        """Section ``number`` (``"8"`` or ``8``); KeyError if unknown."""
+        return self._sections_by_number[str(number)]
+
+    def section_of(self, piece_id: str) -> str | None:
+        return self.pieces[piece_id].section
+
+    def verbatim_texts(self) -> tuple[tuple[str, str], ...]:
+        """(where, text) for every string of policy.yml that claims to be source text."""
+        return self._verbatim
+
+    def source_problems(self) -> list[str]:
+        """Differences between policy.yml and the source text; empty when they agree.
+
+        Two directions: (1) every verbatim text of the data occurs in the
+        source (after width/whitespace/markup normalisation); (2) every
+        non-empty paragraph, list item, table cell fragment and note of the
+        source is covered by texts of the data.
+        """
+        problems: list[str] = []
+        src = squash(self.source_text)
+        for where, text in self._verbatim:
+            if squash(text) not in src:
+                problems.append(f"not in source: {where}: {text!r}")
+        covering = sorted({squash(t) for _, t in self._verbatim if len(squash(t)) >= 2}, key=len, reverse=True)
+        # list markers (①, ○, ・) are data too, but one character long: they may only
+        # account for the start of what is left of a fragment, not for text anywhere.
+        markers = {squash(p.marker) for p in self.pieces.values() if p.marker}
+        for frag in source_fragments(self.source_text):
+            rest = squash(frag)
+            for t in covering:
+                if t in rest:
+                    rest = rest.replace(t, "")
+            if rest[:1] in markers:
+                rest = rest[1:]
+            if re.sub(r"[-()《》「」・、。:：,.~※○\s]", "", rest):
+                problems.append(f"source not covered: {frag!r} (left over: {rest!r})")
+        return problems
+
+
+def source_fragments(source_text: str) -> list[str]:
+    """Split the policy text into its smallest meaningful pieces.
+
+    Lines, then table cells (tab), then HTML paragraphs / list bullets, with
+    Markdown list markers (``1. ``, ``- ``) removed. Used to prove that the
+    data covers the whole source.
+    """
+    frags: list[str] = []
+    for line in source_text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        line = re.sub(r"^(?:-\s+|\d+\.\s+)", "", line)
+        for cell in line.split("\t"):
+            cell = NOTE_MARK_RE.sub("", cell)
+            for part in re.split(r"</?(?:p|ul|li)\b[^>]*>", cell):
+                for bullet in re.split(r"\s・", part):
+                    bullet = strip_markup(bullet).strip()
+                    if bullet:
+                        frags.append(bullet)
+    return frags
+
+
+# ----------------------------------------------------------------------------------
+# loading
+# ----------------------------------------------------------------------------------
+
+def _read_yaml(path: Path) -> Any:
+    with path.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+class _Builder:
+    """Turns the YAML dicts into Pieces, collecting every problem instead of stopping at the first."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.pieces: dict[str, Piece] = {}
+        self.order: list[str] = []
+        self.verbatim: list[tuple[str, str]] = []
+
+    def add(
+        self, raw: Any, section: str | None, parent: str | None = None, key: str | None = None, via: str | None = None
+    ) -> Piece | None:
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            self.problems.append(f"piece without id in section {section}: {raw!r}")
+            return None
+        pid = raw["id"]
+        if not _ID_RE.match(pid):
+            self.problems.append(f"malformed id {pid!r}")
+        if pid in self.pieces or pid in self.order:
+            self.problems.append(f"duplicate id {pid!r}")
+        if section is not None and not (pid.startswith(f"s{section}") or pid.startswith("note.")):
+            self.problems.append(f"id {pid!r} does not belong to section {section}")
+        self.order.append(pid)
+        # verbatim text fields
+        for k, v in raw.items():
+            if k in _NON_TEXT_KEYS:
+                continue
+            values = v if isinstance(v, list) else [v]
+            for i, s in enumerate(values):
+                if not isinstance(s, str):
+                    self.problems.append(f"{pid}.{k}: expected text, got {s!r}")
+                elif s.strip():
+                    self.verbatim.append((f"{pid}.{k}" + (f"[{i}]" if isinstance(v, list) else ""), s))
+        children: list[Piece] = []
+        ckey = next((k for k in _CONTAINER_KEYS if k in raw), None)
+        if ckey is not None:
+            container = raw[ckey]
+            items = list(container.items()) if isinstance(container, dict) else [(None, c) for c in container or []]
+            for ck, craw in items:
+                child = self.add(craw, section, parent=pid, key=ck, via=ckey)
+                if child is not None:
+                    children.append(child)
+        kind = (
+            raw.get("kind")
+            or {"items": "list", "rows": "table", "entries": "row", "fields": "contact"}.get(ckey or "")
+            or {"items": "item", "rows": "row", "entries": "entry", "fields": "contact_field"}.get(via or "")
+            or "paragraph"
+        )
+        text = raw.get("text")
+        if text is None:
+            if not children:
+                self.problems.append(f"{pid}: no text and no children")
+            text = "\n".join(_render_child(c) for c in children)
+        notes = tuple(raw.get("notes") or ())
+        attrs = {k: v for k, v in raw.items() if k not in {"id", "kind", "text", "label", "marker", "number", "notes", *_CONTAINER_KEYS}}
+        if key is not None:
+            attrs["key"] = key
+        piece = Piece(
+            id=pid,
+            section=section,
+            text=text,
+            kind=kind,
+            label=raw.get("label"),
+            marker=raw.get("marker"),
+            number=raw.get("number"),
+            notes=notes,
+            children=tuple(c.id for c in children),
+            parent=parent,
+            attrs=MappingProxyType(attrs),
+        )
+        self.pieces[pid] = piece
+        return piece
+
+
+def _render_child(p: Piece) -> str:
+    head = (p.marker or (f"{p.number}." if p.number is not None else "")) + (f"{p.label}：" if p.label else "")
+    return head + p.text
+
+
+def _build_contact(pieces: Mapping[str, Piece], problems: list[str]) -> Contact:
+    try:
+        c = pieces["s8.contact"]
+        fields = {pieces[cid].attrs.get("key"): pieces[cid].text for cid in c.children}
+        h = pieces["s8.hours"].attrs
+        closed = pieces["s8.hours.closed"].attrs
+    except KeyError as exc:
+        problems.append(f"contact data incomplete: missing {exc}")
+        return Contact(address="", department="", phone="", hours="", closed_days="")
+    for f in ("address", "department", "phone"):
+        if not fields.get(f):
+            problems.append(f"s8.contact: missing field {f}")
+    times: dict[str, _dt.time] = {}
+    for word_key, time_key in (("open", "open_time"), ("close", "close_time")):
+        word, machine = str(h.get(word_key, "")), str(h.get(time_key, ""))
+        if to_hhmm(word) is None or to_hhmm(word) != to_hhmm(machine):
+            problems.append(f"s8.hours: {time_key} {machine!r} disagrees with the policy's {word!r}")
+            times[time_key] = _dt.time(0, 0)
+        else:
+            hh, mm = to_hhmm(machine).split(":")  # type: ignore[union-attr]
+            times[time_key] = _dt.time(int(hh), int(mm))
+    period = closed.get("closed_period") or {}
+    return Contact(
+        address=fields.get("address", ""),
+        department=fields.get("department", ""),
+        phone=fields.get("phone", ""),
+        hours=f"{h.get('days', '')} {h.get('open', '')}〜{h.get('close', '')}",
+        closed_days=str(closed.get("closed_days", "")),
+        days=str(h.get("days", "")),
+        open=str(h.get("open", "")),
+        close=str(h.get("close", "")),
+        open_time=times["open_time"],
+        close_time=times["close_time"],
+        closed_weekdays=tuple(int(d) for d in closed.get("closed_weekdays", ())),
+        closed_on_national_holidays=bool(closed.get("closed_on_national_holidays", False)),
+        closed_period=(str(period.get("from", "")), str(period.get("to", ""))),
+    )
+
+
+def _placeholder_values(contact: Contact) -> dict[str, str]:
+    return {
+        f"contact.{name}": str(getattr(contact, name))
+        for name in ("address", "department", "phone", "hours", "closed_days", "days", "open", "close")
+    }
+
+
+class _AnswerBuilder:
+    def __init__(self, pieces: Mapping[str, Piece], values: Mapping[str, str], problems: list[str]):
+        self.pieces, self.values, self.problems = pieces, values, problems
+
+    def render(self, where: str, text: Any) -> str:
+        if not isinstance(text, str) or not text.strip():
+            self.problems.append(f"{where}: empty or not text")
+            return ""
+        if _HARDCODED_REF_RE.search(text):
+            self.problems.append(f"{where}: hard-coded section reference (the loader adds the citation)")
+
+        def sub(m: re.Match[str]) -> str:
+            if m.group(1) in self.values:
+                return self.values[m.group(1)]
+            self.problems.append(f"{where}: unknown placeholder {{{m.group(1)}}}")
+            return m.group(0)
+
+        return _PLACEHOLDER_RE.sub(sub, text.strip())
+
+    def sources(self, where: str, raw: Any) -> tuple[list[str], list[str]]:
+        if not isinstance(raw, list) or not raw:
+            self.problems.append(f"{where}: needs a non-empty list of sources")
+            return [], []
+        sections: set[str] = set()
+        for sid in raw:
+            p = self.pieces.get(sid)
+            if p is None:
+                self.problems.append(f"{where}: unknown source id {sid!r}")
+            elif p.section is None:
+                self.problems.append(f"{where}: source {sid!r} belongs to no section")
+            else:
+                sections.add(p.section)
+        return list(raw), sorted(sections, key=int)
+
+
+def _load(policy_path: Path, answers_path: Path, source_path: Path | None) -> KnowledgeBase:
+    problems: list[str] = []
+    data = _read_yaml(policy_path)
+    if not isinstance(data, dict) or not isinstance(data.get("sections"), list):
+        raise KnowledgeBaseError([f"{policy_path}: expected a mapping with 'sections'"])
+    if source_path is None:
+        rel = policy_path.parent / str(data.get("source", "source/privacy_policy.txt"))
+        source_path = rel if rel.exists() else DEFAULT_SOURCE_PATH
+    source_text = source_path.read_text(encoding="utf-8")
+
+    b = _Builder()
+    doc = data.get("document") or {}
+    title_p = b.add(doc.get("title"), None)
+    subtitle_p = b.add(doc.get("subtitle"), None)
+    sections: list[Section] = []
+    for raw_s in data["sections"]:
+        number = str(raw_s.get("number", ""))
+        if not number.isdigit() or number in {s.number for s in sections}:
+            problems.append(f"bad or duplicate section number {number!r}")
+            continue
+        title = raw_s.get("title")
+        if not isinstance(title, str) or not title:
+            problems.append(f"section {number}: no title")
+            title = ""
+        else:
+            b.verbatim.append((f"s{number}.title", title))
+        start = len(b.order)
+        for raw_p in raw_s.get("pieces") or []:
+            b.add(raw_p, number)
+        ids = b.order[start:]
+        sections.append(Section(number=number, title=title, pieces=tuple(b.pieces[i] for i in ids if i in b.pieces)))
+    problems.extend(b.problems)
+    for p in b.pieces.values():
+        for n in p.notes:
+            if b.pieces.get(n) is None or b.pieces[n].kind != "note":
+                problems.append(f"{p.id}: unknown note {n!r}")
+
+    contact = _build_contact(b.pieces, problems)
+
+    raw_answers = _read_yaml(answers_path) or {}
+    ab = _AnswerBuilder(b.pieces, _placeholder_values(contact), problems)
+    blocks: dict[str, TextBlock] = {}
+    for name, raw in (raw_answers.get("blocks") or {}).items():
+        where = f"blocks.{name}"
+        srcs, secs = ab.sources(where, raw.get("sources"))
+        blocks[name] = TextBlock(name, ab.render(where, raw.get("text")), srcs, secs, _citation(secs))
+    if "contact_and_hours" not in blocks:
+        problems.append("answers.yml: block 'contact_and_hours' is missing")
+
+    answers: dict[str, dict[str | None, FaqAnswer]] = {}
+    raw_faq = raw_answers.get("answers") or {}
+    for intent, raw in raw_faq.items():
+        variants: dict[str | None, FaqAnswer] = {}
+        where = f"answers.{intent}"
+        srcs, secs = ab.sources(where, raw.get("sources"))
+        base = FaqAnswer(
+            intent=intent,
+            short=ab.render(where + ".short", raw.get("short")),
+            detail=ab.render(where + ".detail", raw["detail"]) if raw.get("detail") is not None else None,
+            sources=srcs,
+            sections=secs,
+            citation=_citation(secs),
+        )
+        variants[None] = base
+        for prev, vraw in (raw.get("context") or {}).items():
+            vwhere = f"{where}.context.{prev}"
+            if prev not in raw_faq:
+                problems.append(f"{vwhere}: context key must be a FAQ intent with an answer")
+            if "sources" in vraw:
+                vsrcs, vsecs = ab.sources(vwhere, vraw.get("sources"))
+            else:
+                vsrcs, vsecs = list(base.sources), list(base.sections)
+            variants[prev] = FaqAnswer(
+                intent=intent,
+                short=ab.render(vwhere + ".short", vraw["short"]) if "short" in vraw else base.short,
+                detail=(ab.render(vwhere + ".detail", vraw["detail"]) if vraw.get("detail") is not None else None)
+                if "detail" in vraw else base.detail,
+                sources=vsrcs,
+                sections=vsecs,
+                citation=_citation(vsecs),
+                context=prev,
+            )
+        answers[intent] = variants
+
+    if problems:
+        raise KnowledgeBaseError(problems)
+    return KnowledgeBase(
+        title=title_p.text if title_p else "",
+        subtitle=subtitle_p.text if subtitle_p else "",
+        sections=tuple(sections),
+        pieces={pid: b.pieces[pid] for pid in b.order},
+        verbatim=tuple(b.verbatim),
+        contact=contact,
+        answers=answers,
+        blocks=blocks,
+        source_text=source_text,
+        policy_path=policy_path,
+        answers_path=answers_path,
+        source_path=source_path,
+    )
+
+
+@lru_cache(maxsize=8)
+def _load_cached(policy_path: str, answers_path: str, source_path: str | None) -> KnowledgeBase:
+    return _load(Path(policy_path), Path(answers_path), Path(source_path) if source_path else None)
+
+
+def load_knowledge_base(
+    path: str | Path | None = None,
+    *,
+    answers_path: str | Path | None = None,
+    source_path: str | Path | None = None,
+) -> KnowledgeBase:
+    """Load (once; cached per paths) and validate the knowledge base.
+
+    ``path`` is a policy.yml or a directory holding policy.yml and answers.yml;
+    by default the bundled files are used. ``answers_path`` defaults to
+    answers.yml beside the policy file; the source text defaults to the
+    policy's ``source:`` entry relative to it, else the bundled copy.
+    Raises KnowledgeBaseError listing every problem.
+    """
+    p = Path(path) if path is not None else DEFAULT_POLICY_PATH
+    if p.is_dir():
+        p = p / "policy.yml"
+    a = Path(answers_path) if answers_path is not None else p.parent / "answers.yml"
+    return _load_cached(str(p.resolve()), str(a.resolve()), str(Path(source_path).resolve()) if source_path else None)
+
+
+load_knowledge_base.cache_clear = _load_cached.cache_clear  # type: ignore[attr-defined]
