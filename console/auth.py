@@ -1,0 +1,136 @@
+"""Who is calling, and may they do this?
+
+* The session token travels only in an HttpOnly, SameSite=Strict cookie; storage keeps its
+  hash and slides the expiry on use.
+* Every /api path answers 401 without a valid session, whatever cookie or header is sent
+  (a forged cookie is simply an unknown token), and 403 on a role mismatch.
+* State-changing calls need the CSRF token tied to the session: header ``X-CSRF-Token`` for
+  JSON, hidden field ``csrf_token`` for forms. The login form, which has no session yet, uses
+  a double-submit cookie.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from functools import wraps
+from typing import Any, Awaitable, Callable, Iterable, Optional
+from urllib.parse import quote
+
+from sanic import Request
+from sanic.response import HTTPResponse, json, redirect
+
+from storage.staff import StaffSession
+
+from .errors import ApiError
+from .messages import t
+
+SESSION_COOKIE = "console_session"
+LOGIN_CSRF_COOKIE = "console_login_csrf"
+CSRF_HEADER = "X-CSRF-Token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+STAFF_ROLES = ("staff", "admin")
+ANALYTICS_ROLES = ("analyst", "admin")
+ADMIN_ROLES = ("admin",)
+
+Handler = Callable[..., Awaitable[HTTPResponse]]
+
+
+def role_of(session: StaffSession) -> str:
+    return getattr(session.user.role, "value", str(session.user.role))
+
+
+async def load_session(request: Request) -> Optional[StaffSession]:
+    """The caller's session (cached on the request), or None."""
+    if hasattr(request.ctx, "staff_session"):
+        return request.ctx.staff_session
+    token = request.cookies.get(SESSION_COOKIE) or ""
+    session = None
+    if 0 < len(token) <= 256:
+        console = request.app.ctx.console
+        session = await console.run(console.staff.get_session, token)
+    request.ctx.staff_session = session
+    return session
+
+
+def csrf_matches(expected: str, given: Any) -> bool:
+    return isinstance(given, str) and bool(given) and hmac.compare_digest(expected.encode(), given.encode())
+
+
+def set_session_cookie(response: HTTPResponse, token: str, secure: bool, max_age: int) -> None:
+    response.cookies[SESSION_COOKIE] = token
+    cookie = response.cookies[SESSION_COOKIE]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    cookie["max-age"] = max_age
+    if secure:
+        cookie["secure"] = True
+
+
+def clear_session_cookie(response: HTTPResponse) -> None:
+    response.cookies[SESSION_COOKIE] = ""
+    cookie = response.cookies[SESSION_COOKIE]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/"
+    cookie["max-age"] = 0
+
+
+def new_login_csrf() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def api(roles: Iterable[str]) -> Callable[[Handler], Handler]:
+    """JSON API guard: 401 without session, 403 on role or CSRF mismatch."""
+    allowed = tuple(roles)
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            session = await load_session(request)
+            if session is None:
+                return json({"error": t("unauthenticated")}, status=401)
+            if role_of(session) not in allowed:
+                return json({"error": t("forbidden")}, status=403)
+            if request.method not in SAFE_METHODS and not csrf_matches(
+                session.csrf_token, request.headers.get(CSRF_HEADER)
+            ):
+                return json({"error": t("csrf_failed")}, status=403)
+            return await handler(request, session, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def page(roles: Iterable[str]) -> Callable[[Handler], Handler]:
+    """HTML guard: redirect to /login without session; 403 page on role or CSRF mismatch."""
+    allowed = tuple(roles)
+
+    def decorate(handler: Handler) -> Handler:
+        @wraps(handler)
+        async def wrapper(request: Request, *args: Any, **kwargs: Any) -> HTTPResponse:
+            session = await load_session(request)
+            if session is None:
+                target = request.path if request.method == "GET" else "/console"
+                return redirect(f"/login?next={quote(target, safe='/')}", status=303)
+            if role_of(session) not in allowed:
+                raise ApiError(403, t("forbidden"))
+            if request.method not in SAFE_METHODS and not csrf_matches(
+                session.csrf_token, (request.form or {}).get(CSRF_FIELD)
+            ):
+                raise ApiError(403, t("csrf_failed"))
+            return await handler(request, session, *args, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def safe_next(value: Optional[str]) -> str:
+    """Only local console paths after login (no open redirect)."""
+    if value and value.startswith("/console") and "//" not in value and "\\" not in value:
+        return value
+    return "/console"

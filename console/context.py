@@ -1,0 +1,53 @@
+"""Everything a request handler needs, built once per app.
+
+Storage is synchronous SQLAlchemy; handlers call it through ``run`` (a worker thread) so a
+SQLite busy wait never blocks the event loop that also serves the widget page and polls.
+"""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Callable, Optional, TypeVar
+
+from sqlalchemy.engine import Engine
+
+from storage.audit import AuditLog
+from storage.db import Database
+from storage.handoffs import HandoffQueue
+from storage.staff import StaffDirectory
+from storage.tickets import TicketStore
+
+from .config import Settings
+from .rasa_client import RasaClient
+
+T = TypeVar("T")
+
+
+@dataclass
+class ConsoleContext:
+    settings: Settings
+    db: Database
+    tickets: TicketStore
+    handoffs: HandoffQueue
+    staff: StaffDirectory
+    audit: AuditLog
+    rasa: RasaClient
+    tracker_engine: Optional[Engine]
+
+    @classmethod
+    def build(cls, settings: Settings, db: Database, rasa: Optional[RasaClient] = None) -> "ConsoleContext":
+        from .analytics import readonly_engine
+
+        return cls(
+            settings=settings,
+            db=db,
+            tickets=TicketStore(db),
+            handoffs=HandoffQueue(db),
+            staff=StaffDirectory(db),
+            audit=AuditLog(db),
+            rasa=rasa or RasaClient(settings.rasa_url, settings.bot_token),
+            tracker_engine=readonly_engine(settings.tracker_db_url),
+        )
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        return await asyncio.to_thread(fn, *args, **kwargs)

@@ -1,0 +1,77 @@
+"""Every Japanese text the console's Python code produces (API errors, labels, the hand-back
+message). Page texts live in templates/; the widget's in bot/web/index.html.
+
+One file so wording is reviewed in one place and never scattered through handlers.
+"""
+from __future__ import annotations
+
+from typing import Dict
+
+TEXTS: Dict[str, str] = {
+    # --- authentication / authorisation ---
+    "unauthenticated": "ログインが必要です。セッションが無効か期限切れです。",
+    "forbidden": "この操作を行う権限がありません。",
+    "csrf_failed": "CSRF トークンが無効です。ページを再読み込みしてからやり直してください。",
+    "login_failed": "ユーザー名またはパスワードが正しくありません。",
+    "login_csrf": "ログインフォームの有効期限が切れました。もう一度お試しください。",
+    # --- input validation ---
+    "bad_json": "リクエストの本文が正しい JSON ではありません。",
+    "body_not_object": "リクエストの本文は JSON オブジェクトにしてください。",
+    "body_too_large": "リクエストが大きすぎます。",
+    "field_required": "「{field}」を入力してください。",
+    "field_type": "「{field}」の形式が正しくありません。",
+    "field_too_long": "「{field}」は {max} 文字以内で入力してください。",
+    "field_choice": "「{field}」の値が正しくありません。",
+    "bad_conversation_id": "会話 ID の形式が正しくありません。",
+    "bad_ticket_number": "受付番号の形式が正しくありません。",
+    "bad_date": "日付は YYYY-MM-DD の形式で指定してください。",
+    "bad_days": "期間（days）は 1〜365 の整数で指定してください。",
+    "not_found": "見つかりません。",
+    "conversation_not_found": "この会話の引き継ぎ依頼は見つかりません。",
+    "ticket_not_found": "指定された受付番号のチケットは見つかりません。",
+    # --- handoff workflow ---
+    "already_claimed": "この会話は既に {user} さんが対応中です。",
+    "already_claimed_anon": "この会話は既に他の担当者が対応中です。",
+    "handoff_closed": "この会話の引き継ぎは既に終了しています。",
+    "not_claimed_by_you": "この会話を担当していません。先に「対応する」を押してください。",
+    "rasa_unavailable": "チャットサーバー（Rasa）に接続できません。しばらくしてからもう一度お試しください。",
+    "handback_message": "担当者との会話を終了しました。ここからは引き続きチャットアシスタントがご案内します。ほかにご質問があればどうぞ。",
+    # --- tickets ---
+    "invalid_transition": "「{from_status}」から「{to_status}」へは変更できません。",
+    "reason_required": "「対応不可」にするには理由を入力してください。",
+    "invalid_ticket": "チケットの内容が不足しているか正しくありません: {detail}",
+    # --- users ---
+    "user_exists": "そのユーザー名は既に使われています。",
+    "password_too_short": "パスワードは {min} 文字以上にしてください。",
+    "bad_username": "ユーザー名は英数字と . _ - の 3〜64 文字にしてください。",
+    # --- storage ---
+    "storage_unavailable": "データベースに接続できません。しばらくしてからもう一度お試しください。",
+    "internal_error": "サーバー内部でエラーが発生しました。",
+    # --- transcript labels ---
+    "ev_pause": "会話を一時停止しました（担当者へ引き継ぎ）",
+    "ev_resume": "アシスタントに戻しました",
+    "ev_form_start": "入力フォーム開始: {name}",
+    "ev_form_end": "入力フォーム終了",
+    "ev_slot": "{name} = {value}",
+    "ev_ticket": "受付番号 {value} を発行しました",
+    "ev_session": "新しいセッション開始",
+    "ev_restart": "会話をリセットしました",
+}
+
+ROLE_LABELS: Dict[str, str] = {"staff": "担当者", "analyst": "分析担当", "admin": "管理者"}
+
+#: Labels for request types, used when storage gives only the code.
+REQUEST_TYPE_LABELS: Dict[str, str] = {
+    "disclosure": "開示",
+    "correction": "訂正",
+    "addition": "追加",
+    "deletion": "削除",
+    "stop_use": "利用停止",
+    "erasure": "消去",
+}
+
+
+def t(key: str, **kwargs: object) -> str:
+    """The text for ``key`` with ``{placeholders}`` filled in."""
+    text = TEXTS[key]
+    return text.format(**kwargs) if kwargs else text

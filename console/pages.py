@@ -1,0 +1,251 @@
+"""Server-rendered staff console pages (Jinja2, autoescaped) and their form actions.
+
+Forms post to the same service methods as the JSON API and redirect back (303), so the
+console works without JavaScript; small scripts only poll GET endpoints to keep the queue
+and the transcript fresh.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, Optional
+from urllib.parse import quote
+
+from sanic import Blueprint, Request
+from sanic.response import HTTPResponse, html, redirect
+
+from storage.staff import StaffSession
+from storage.tickets import DeliveryMethod, RequestType, TicketStatus
+
+from .auth import (
+    ADMIN_ROLES,
+    ANALYTICS_ROLES,
+    CSRF_FIELD,
+    LOGIN_CSRF_COOKIE,
+    STAFF_ROLES,
+    clear_session_cookie,
+    csrf_matches,
+    load_session,
+    new_login_csrf,
+    page,
+    role_of,
+    safe_next,
+    set_session_cookie,
+)
+from .messages import t
+from .services import ConsoleService, _collected_details
+from .validation import date_param, form_body
+
+bp = Blueprint("pages")
+ALL_ROLES = ("staff", "analyst", "admin")
+
+
+def _svc(request: Request) -> ConsoleService:
+    return request.app.ctx.service
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTTPResponse:
+    session: Optional[StaffSession] = getattr(request.ctx, "staff_session", None)
+    template = request.app.ctx.jinja.get_template(name)
+    body = template.render(
+        session=session,
+        role=role_of(session) if session else None,
+        csrf_token=session.csrf_token if session else "",
+        csrf_field=CSRF_FIELD,
+        **context,
+    )
+    return html(body, status=status)
+
+
+def _home_for(role: str) -> str:
+    return "/console/analytics" if role == "analyst" else "/console"
+
+
+def _conv_url(cid: str) -> str:
+    return f"/console/conversations/{quote(cid, safe='')}"
+
+
+# --- login / logout -----------------------------------------------------------------------
+
+
+def _login_page(request: Request, error: Optional[str] = None, status: int = 200) -> HTTPResponse:
+    token = new_login_csrf()
+    response = render(request, "login.html", status=status, login_csrf=token, error=error,
+                      next=safe_next(request.args.get("next") or (request.form or {}).get("next")))
+    response.cookies[LOGIN_CSRF_COOKIE] = token
+    cookie = response.cookies[LOGIN_CSRF_COOKIE]
+    cookie["httponly"] = True
+    cookie["samesite"] = "Strict"
+    cookie["path"] = "/login"
+    cookie["max-age"] = 3600
+    return response
+
+
+@bp.get("/login")
+async def login_form(request: Request) -> HTTPResponse:
+    session = await load_session(request)
+    if session is not None:
+        return redirect(_home_for(role_of(session)), status=303)
+    return _login_page(request)
+
+
+@bp.post("/login")
+async def login(request: Request) -> HTTPResponse:
+    form = request.form or {}
+    if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE) or "", form.get(CSRF_FIELD)):
+        return _login_page(request, t("login_csrf"), status=403)
+    username = (form.get("username") or "").strip()[:100]
+    password = form.get("password") or ""
+    console = request.app.ctx.console
+    user = None
+    if username and password and len(password) <= 256:
+        user = await console.run(console.staff.authenticate, username, password)
+    if user is None:
+        if username:
+            await console.run(console.audit.record, username, "login.failed", username, {})
+        return _login_page(request, t("login_failed"), status=401)
+    token, _csrf = await console.run(console.staff.create_session, user)
+    await console.run(console.audit.record, user.username, "login", user.username, {})
+    role = user.role.value
+    target = safe_next(form.get("next"))
+    if target == "/console":
+        target = _home_for(role)
+    response = redirect(target, status=303)
+    set_session_cookie(response, token, console.settings.cookie_secure, console.staff.session_minutes * 60)
+    response.cookies[LOGIN_CSRF_COOKIE] = ""
+    response.cookies[LOGIN_CSRF_COOKIE]["max-age"] = 0
+    response.cookies[LOGIN_CSRF_COOKIE]["path"] = "/login"
+    return response
+
+
+@bp.post("/logout")
+@page(ALL_ROLES)
+async def logout(request: Request, session: StaffSession) -> HTTPResponse:
+    console = request.app.ctx.console
+    await console.run(console.staff.revoke_session, request.cookies.get("console_session") or "")
+    await console.run(console.audit.record, session.user.username, "logout", session.user.username, {})
+    response = redirect("/login", status=303)
+    clear_session_cookie(response)
+    return response
+
+
+# --- queue and conversations --------------------------------------------------------------
+
+
+@bp.get("/console")
+@page(ALL_ROLES)
+async def queue(request: Request, session: StaffSession) -> HTTPResponse:
+    if role_of(session) not in STAFF_ROLES:
+        return redirect(_home_for(role_of(session)), status=303)
+    return render(request, "queue.html", data=await _svc(request).list_conversations())
+
+
+@bp.get("/console/conversations/<cid:str>")
+@page(STAFF_ROLES)
+async def conversation(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
+    data = await _svc(request).conversation(cid)
+    prefill = _collected_details(data["summary"] or {}) if data["summary"] else {}
+    return render(
+        request,
+        "conversation.html",
+        data=data,
+        prefill=prefill,
+        request_types=list(RequestType),
+        delivery_methods=list(DeliveryMethod),
+    )
+
+
+@bp.post("/console/conversations/<cid:str>/claim")
+@page(STAFF_ROLES)
+async def claim(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
+    await _svc(request).claim(session, cid)
+    return redirect(_conv_url(cid), status=303)
+
+
+@bp.post("/console/conversations/<cid:str>/reply")
+@page(STAFF_ROLES)
+async def reply(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
+    await _svc(request).reply(session, cid, form_body(request.form))
+    return redirect(_conv_url(cid), status=303)
+
+
+@bp.post("/console/conversations/<cid:str>/notes")
+@page(STAFF_ROLES)
+async def notes(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
+    await _svc(request).add_note(session, cid, form_body(request.form))
+    return redirect(_conv_url(cid) + "#notes", status=303)
+
+
+@bp.post("/console/conversations/<cid:str>/ticket")
+@page(STAFF_ROLES)
+async def link_ticket(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
+    await _svc(request).link_ticket(session, cid, form_body(request.form))
+    return redirect(_conv_url(cid), status=303)
+
+
+@bp.post("/console/conversations/<cid:str>/tickets")
+@page(STAFF_ROLES)
+async def create_ticket(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
+    body: Dict[str, Any] = form_body(request.form)
+    body["conversation_id"] = cid
+    body.pop(CSRF_FIELD, None)
+    ticket = await _svc(request).create_ticket(session, body)
+    return redirect(f"/console/tickets/{ticket['number']}", status=303)
+
+
+@bp.post("/console/conversations/<cid:str>/handback")
+@page(STAFF_ROLES)
+async def handback(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
+    await _svc(request).hand_back(session, cid)
+    return redirect("/console", status=303)
+
+
+# --- tickets ------------------------------------------------------------------------------
+
+
+@bp.get("/console/tickets")
+@page(STAFF_ROLES)
+async def tickets(request: Request, session: StaffSession) -> HTTPResponse:
+    args = request.args
+    filters = {
+        "status": args.get("status") or None,
+        "type": args.get("type") or None,
+        "due_before": args.get("due_before") or None,
+    }
+    data = await _svc(request).list_tickets(filters["status"], filters["type"], date_param(filters["due_before"]))
+    return render(
+        request, "tickets.html", data=data, filters=filters, statuses=list(TicketStatus), request_types=list(RequestType)
+    )
+
+
+@bp.get("/console/tickets/<number:str>")
+@page(STAFF_ROLES)
+async def ticket(request: Request, session: StaffSession, number: str) -> HTTPResponse:
+    return render(request, "ticket.html", data=await _svc(request).ticket(number))
+
+
+@bp.post("/console/tickets/<number:str>/status")
+@page(STAFF_ROLES)
+async def ticket_status(request: Request, session: StaffSession, number: str) -> HTTPResponse:
+    data = await _svc(request).change_ticket_status(session, number, form_body(request.form))
+    return redirect(f"/console/tickets/{data['ticket']['number']}", status=303)
+
+
+# --- users and analytics ------------------------------------------------------------------
+
+
+@bp.get("/console/users")
+@page(ADMIN_ROLES)
+async def users(request: Request, session: StaffSession) -> HTTPResponse:
+    return render(request, "users.html", data=await _svc(request).list_users(), created=request.args.get("created"))
+
+
+@bp.post("/console/users")
+@page(ADMIN_ROLES)
+async def create_user(request: Request, session: StaffSession) -> HTTPResponse:
+    user = await _svc(request).create_user(session, form_body(request.form))
+    return redirect(f"/console/users?created={quote(user['username'])}", status=303)
+
+
+@bp.get("/console/analytics")
+@page(ANALYTICS_ROLES)
+async def analytics_page(request: Request, session: StaffSession) -> HTTPResponse:
+    return render(request, "analytics.html")
