@@ -23,9 +23,14 @@ class ActionAnswerFaq(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        intent = tracker.get_intent_of_latest_message()
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         previous = tracker.get_slot("last_faq")
-        answer = services.knowledge_base().answer_for(intent, previous_intent=previous)
+        kb = services.knowledge_base()
+        if intent not in kb.faq_intents:
+            # Only policy answers are given here; never improvise one.
+            dispatcher.utter_message(response="utter_default")
+            return []
+        answer = kb.answer_for(intent, previous_intent=previous)
         logger.info("faq answered intent=%s previous=%s sections=%s", intent, previous, answer.sections)
         dispatcher.utter_message(response="utter_faq_answer", answer=answer.text_short())
         in_form = tracker.active_loop_name is not None

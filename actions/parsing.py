@@ -101,7 +101,7 @@ def parse_katakana(text: Optional[str]) -> Optional[str]:
 
 def parse_postal_code(text: Optional[str]) -> Optional[str]:
     value = _clean(text).replace("〒", "")
-    match = re.search(r"(?<!\d)(\d{3})-?(\d{4})(?!\d)", value)
+    match = re.search(r"(?<!\d)(\d{3})[-\s]?(\d{4})(?!\d)", value)
     if not match or len(_digits(value)) != 7:
         return None
     return f"{match.group(1)}-{match.group(2)}"
@@ -133,12 +133,16 @@ def parse_phone(text: Optional[str]) -> Optional[str]:
 
 
 def format_phone(digits: str) -> str:
-    """Readable form for the summary; the stored value stays digits only."""
+    """Readable form for the summary; the stored value stays digits only.
+
+    Landline area codes vary in length (03, 0479 …), so those stay as digits rather than
+    being split in the wrong place.
+    """
     if re.match(r"0[5789]0", digits) and len(digits) == 11:
         return f"{digits[:3]}-{digits[3:7]}-{digits[7:]}"
-    if digits.startswith(("0120", "0570", "0800")):
+    if digits.startswith(("0120", "0570", "0800")) and len(digits) == 10:
         return f"{digits[:4]}-{digits[4:7]}-{digits[7:]}"
-    return f"{digits[:-8]}-{digits[-8:-4]}-{digits[-4:]}" if len(digits) == 10 else digits
+    return digits
 
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(\.[A-Za-z0-9\-]+)+$")

@@ -1,0 +1,78 @@
+"""FAQ answers come from the knowledge base with their section; misses lead to a person."""
+from actions.fallback import ActionHandleFallback, ActionHandleOutOfScope
+from actions.faq import ActionAnswerDetail, ActionAnswerFaq
+from tests.actions.conftest import load_tracker, responses, slot_events
+
+
+def test_faq_answer_names_its_section(run_action):
+    messages, events = run_action(ActionAnswerFaq(), load_tracker("faq_fee"))
+    assert responses(messages)[0] == "utter_faq_answer"
+    assert "（プライバシーポリシー 8. より）" in messages[0]["answer"]
+    assert "手数料" in messages[0]["answer"]
+    assert slot_events(events) == {"last_faq": "faq_fee", "request_offered": False, "fallback_count": 0}
+
+
+def test_answer_about_a_right_offers_to_file_it(run_action):
+    messages, events = run_action(ActionAnswerFaq(), load_tracker("faq_disclosure"))
+    assert responses(messages) == ["utter_faq_answer", "utter_offer_request"]
+    assert "5." in messages[0]["answer"]
+    assert slot_events(events)["request_offered"] is True
+
+
+def test_no_offer_while_a_form_is_running(run_action):
+    state = load_tracker("faq_disclosure")
+    state["active_loop"] = {"name": "request_form"}
+    messages, events = run_action(ActionAnswerFaq(), state)
+    assert responses(messages) == ["utter_faq_answer"]
+    assert slot_events(events)["request_offered"] is False
+
+
+def test_follow_up_is_answered_in_context(run_action):
+    in_context, _ = run_action(ActionAnswerFaq(), load_tracker("faq_agent_after_disclosure"))
+    alone, _ = run_action(ActionAnswerFaq(), load_tracker("faq_agent_after_disclosure", last_faq=None))
+    assert "委任状" in in_context[0]["answer"]
+    assert in_context[0]["answer"] != alone[0]["answer"]
+    assert "開示" in in_context[0]["answer"]
+
+
+def test_detail_of_the_last_answer(run_action):
+    short, _ = run_action(ActionAnswerFaq(), load_tracker("faq_fee"))
+    detail, _ = run_action(ActionAnswerDetail(), load_tracker("faq_fee", last_faq="faq_identity_verification"))
+    assert "（プライバシーポリシー 8. より）" in detail[0]["answer"]
+    nothing, _ = run_action(ActionAnswerDetail(), load_tracker("faq_fee", last_faq=None))
+    assert responses(nothing) == ["utter_no_detail_context"]
+
+
+def test_first_miss_asks_to_rephrase_second_offers_a_person(run_action):
+    first, events = run_action(ActionHandleFallback(), load_tracker("not_understood"))
+    assert responses(first) == ["utter_ask_rephrase"]
+    assert slot_events(events) == {"fallback_count": 1}
+    second, events = run_action(ActionHandleFallback(), load_tracker("not_understood", fallback_count=1))
+    assert responses(second) == ["utter_offer_person"]
+    assert slot_events(events) == {"fallback_count": 0}
+
+
+def test_second_miss_outside_hours_gives_the_phone_and_hours(run_action, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_NOW", "2026-11-28T10:00:00+09:00")  # Saturday
+    messages, _ = run_action(ActionHandleFallback(), load_tracker("not_understood", fallback_count=1))
+    assert responses(messages) == ["utter_contact_by_phone"]
+    assert "0479-63-1000" in messages[0]["contact"]
+
+
+def test_gas_smell_gets_the_emergency_answer_never_a_policy_answer(run_action):
+    messages, _ = run_action(ActionHandleOutOfScope(), load_tracker("gas_smell"))
+    assert responses(messages) == ["utter_emergency"]
+    assert messages[0]["emergency_contact"] == "当社の緊急連絡先"
+
+
+def test_emergency_phone_is_a_setting(run_action, monkeypatch):
+    monkeypatch.setenv("EMERGENCY_PHONE", "0000-00-0000")
+    messages, _ = run_action(ActionHandleOutOfScope(), load_tracker("gas_smell"))
+    assert "0000-00-0000" in messages[0]["emergency_contact"]
+
+
+def test_plain_out_of_scope(run_action):
+    state = load_tracker("gas_smell")
+    state["latest_message"]["entities"] = []
+    messages, _ = run_action(ActionHandleOutOfScope(), state)
+    assert responses(messages) == ["utter_out_of_scope"]

@@ -1,0 +1,111 @@
+"""Form answers as customers type them on phones."""
+import pytest
+
+from actions import parsing
+
+
+@pytest.mark.parametrize(
+    "typed, digits",
+    [
+        ("090-1234-5678", "09012345678"),
+        ("０９０ー１２３４ー５６７８", "09012345678"),
+        ("09012345678", "09012345678"),
+        ("0479-63-1000", "0479631000"),
+        ("(0479)63-1000", "0479631000"),
+        ("0120-123-456", "0120123456"),
+        ("050 1234 5678", "05012345678"),
+        ("+81 90-1234-5678", "09012345678"),
+        ("電話番号は080-1111-2222です", "08011112222"),
+    ],
+)
+def test_phone_numbers_in_common_forms_become_digits(typed, digits):
+    assert parsing.parse_phone(typed) == digits
+
+
+@pytest.mark.parametrize("typed", ["", "1234", "090-1234-567", "12345678901", "電話はありません", "0479-63-1000-1"])
+def test_not_a_phone_number(typed):
+    assert parsing.parse_phone(typed) is None
+
+
+@pytest.mark.parametrize("typed", ["289-2511", "〒289-2511", "〒２８９－２５１１", "2892511", "〒 289 2511"])
+def test_postal_codes(typed):
+    assert parsing.parse_postal_code(typed) == "289-2511"
+
+
+@pytest.mark.parametrize("typed", ["289-251", "28925111", "郵便番号わかりません", ""])
+def test_not_a_postal_code(typed):
+    assert parsing.parse_postal_code(typed) is None
+
+
+def test_katakana_names_accept_hiragana_and_half_width():
+    assert parsing.parse_katakana("ソウブ　ハナコ") == "ソウブ ハナコ"
+    assert parsing.parse_katakana("そうぶ はなこ") == "ソウブ ハナコ"
+    assert parsing.parse_katakana("ｿｳﾌﾞ ﾊﾅｺ") == "ソウブ ハナコ"
+    assert parsing.parse_katakana("総武花子") is None
+    assert parsing.parse_katakana("") is None
+
+
+def test_email_or_none():
+    assert parsing.parse_email("Hanako.Sobu@example.jp") == "Hanako.Sobu@example.jp"
+    assert parsing.parse_email("ｈａｎａｋｏ＠ｅｘａｍｐｌｅ．ｊｐ") == "hanako@example.jp"
+    assert parsing.parse_email("なし") == parsing.NOT_GIVEN
+    assert parsing.parse_email("hanako@") is None
+    assert parsing.parse_email("<script>@x") is None
+
+
+def test_customer_number_optional():
+    assert parsing.parse_customer_number("わからない") == parsing.NOT_GIVEN
+    assert parsing.parse_customer_number("１２３４５６７８") == "12345678"
+    assert parsing.parse_customer_number("abc") is None
+
+
+@pytest.mark.parametrize(
+    "typed, code",
+    [("開示", "disclosure"), ("訂正をお願いします", "correction"), ("追加", "addition"),
+     ("削除してほしい", "deletion"), ("利用停止", "stop_use"), ("消去", "erasure"),
+     ("disclosure", "disclosure"), ("かいじ", "disclosure")],
+)
+def test_request_types(typed, code):
+    assert parsing.parse_request_type(typed) == code
+
+
+def test_request_type_unclear_or_several():
+    assert parsing.parse_request_type("よくわからない") is None
+    assert parsing.parse_request_type("開示と削除") is None
+
+
+def test_requester_kind_and_yes_no():
+    assert parsing.parse_requester_kind("本人です") == "self"
+    assert parsing.parse_requester_kind("母の代理です") == "agent"
+    assert parsing.parse_requester_kind("？") is None
+    assert parsing.parse_yes_no("はい、用意できます") is True
+    assert parsing.parse_yes_no("いいえ") is False
+
+
+def test_names_reject_digits_and_markup():
+    assert parsing.parse_person_name("総武 花子です") == "総武 花子"
+    assert parsing.parse_person_name("<b>x</b>") is None
+    assert parsing.parse_person_name("1") is None
+    assert parsing.parse_person_name("あ" * 41) is None
+
+
+def test_delivery_method_electronic_only_for_disclosure():
+    assert parsing.parse_delivery_method("郵送で", allow_electronic=False) == "post"
+    assert parsing.parse_delivery_method("窓口に取りに行きます", allow_electronic=False) == "counter"
+    assert parsing.parse_delivery_method("電子データ", allow_electronic=True) == "electronic"
+    assert parsing.parse_delivery_method("電子データ", allow_electronic=False) is None
+
+
+@pytest.mark.parametrize("typed", ["PR-7K3M-9XQ2", "pr-7k3m-9xq2", "ＰＲ－７Ｋ３Ｍ－９ＸＱ２", "PR7K3M9XQ2", "受付番号はpr 7k3m 9xq2です"])
+def test_ticket_numbers(typed):
+    assert parsing.parse_ticket_number(typed) == "PR-7K3M-9XQ2"
+
+
+def test_ticket_number_rejects_ambiguous_letters():
+    assert parsing.parse_ticket_number("PR-IL0U-1234") is None
+
+
+def test_phone_format_for_display():
+    assert parsing.format_phone("09012345678") == "090-1234-5678"
+    assert parsing.format_phone("0120123456") == "0120-123-456"
+    assert parsing.format_phone("0479631000") == "0479631000"

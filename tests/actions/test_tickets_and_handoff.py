@@ -1,0 +1,92 @@
+"""Opening tickets, the status check and the handoff, on a real SQLite database."""
+from actions import services
+from actions.handoff import ActionHandoff, ActionSubmitCallback
+from actions.tickets import ActionCheckTicketStatus, ActionOpenTicket
+from storage import HandoffQueue
+from tests.actions.conftest import load_tracker, responses, slot_events
+
+
+def open_ticket(run_action):
+    messages, events = run_action(ActionOpenTicket(), load_tracker("request_confirmed"))
+    return messages, events
+
+
+def test_confirmed_request_becomes_a_ticket(run_action):
+    messages, events = open_ticket(run_action)
+    assert responses(messages) == ["utter_ticket_opened", "utter_ticket_next_steps"]
+    number = messages[0]["ticket_number"]
+    ticket = services.ticket_store().get(number)
+    assert ticket.status.value == "本人確認待ち"
+    assert ticket.phone == "09012345678" and ticket.agent_name == "総武 一郎"
+    assert ticket.email is None and ticket.customer_number is None
+    assert slot_events(events)["last_ticket_number"] == number
+    assert slot_events(events)["customer_name"] is None
+
+
+def test_database_down_keeps_the_answers_and_offers_a_retry(run_action, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:1/none")
+    services.reset()
+    messages, events = open_ticket(run_action)
+    assert responses(messages) == ["utter_ticket_save_failed"]
+    assert events == [{"event": "followup", "name": "action_show_request_summary", "timestamp": None}]
+
+
+def test_status_check_needs_number_and_phone(run_action):
+    number = open_ticket(run_action)[0][0]["ticket_number"]
+    state = load_tracker("status_check_complete", status_ticket_number=number.lower().replace("-", ""))
+    state["slots"]["status_ticket_number"] = number
+    messages, _ = run_action(ActionCheckTicketStatus(), state)
+    assert responses(messages) == ["utter_status_report", "utter_status_meaning_pending_verification"]
+    assert messages[0]["status"] == "本人確認待ち"
+
+    wrong_phone = load_tracker("status_check_complete", status_ticket_number=number, status_phone="09000000000")
+    messages, events = run_action(ActionCheckTicketStatus(), wrong_phone)
+    unknown = load_tracker("status_check_complete", status_ticket_number="PR-0000-0000")
+    messages_unknown, _ = run_action(ActionCheckTicketStatus(), unknown)
+    assert responses(messages) == responses(messages_unknown) == ["utter_status_not_found"]
+    assert messages == messages_unknown  # a wrong pair reveals nothing
+    assert slot_events(events)["status_check_failures"] == 1
+
+
+def test_repeated_misses_lock_the_status_check(run_action):
+    number = open_ticket(run_action)[0][0]["ticket_number"]
+    state = load_tracker("status_check_complete", status_ticket_number="PR-0000-0000", status_check_failures=2)
+    messages, events = run_action(ActionCheckTicketStatus(), state)
+    assert responses(messages) == ["utter_status_locked"]
+    locked_until = slot_events(events)["status_check_locked_until"]
+    # Even the right pair is refused while locked.
+    right = load_tracker("status_check_complete", status_ticket_number=number, status_check_locked_until=locked_until)
+    messages, _ = run_action(ActionCheckTicketStatus(), right)
+    assert responses(messages) == ["utter_status_locked"]
+
+
+def test_handoff_in_hours_pauses_and_queues_a_summary(run_action):
+    messages, events = run_action(ActionHandoff(), load_tracker("human_request"))
+    assert responses(messages) == ["utter_handoff_queued"]
+    assert {"event": "pause", "timestamp": None} in events
+    waiting = HandoffQueue(services.database()).waiting()
+    assert [h.conversation_id for h in waiting] == ["handoff"]
+    summary = waiting[0].summary
+    assert summary["intents"] == ["start_request", "request_human"]
+    assert summary["collected"]["お申し込みの種類"] == "開示"
+    assert "開示の手続きで相談したいことがあります" in summary["questions"]
+
+
+def test_handoff_outside_hours_says_when_and_offers_alternatives(run_action, monkeypatch):
+    monkeypatch.setenv("ASSISTANT_NOW", "2026-12-31T11:00:00+09:00")
+    services.reset()
+    messages, events = run_action(ActionHandoff(), load_tracker("human_request"))
+    assert responses(messages) == ["utter_handoff_closed"]
+    assert messages[0]["next_open"] == "1月5日（火）午前9時"
+    assert not any(e.get("event") == "pause" for e in events)
+    assert HandoffQueue(services.database()).waiting() == []
+
+
+def test_callback_request_is_queued_for_staff(run_action):
+    state = load_tracker("human_request", callback_name="総武 花子", callback_phone="0479000000",
+                         callback_time="平日の午前中")
+    messages, events = run_action(ActionSubmitCallback(), state)
+    assert responses(messages) == ["utter_callback_registered"]
+    handoff = HandoffQueue(services.database()).waiting()[0]
+    assert handoff.kind == "callback"
+    assert handoff.summary["callback"]["phone"] == "0479000000"
