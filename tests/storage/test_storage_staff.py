@@ -1,0 +1,125 @@
+"""StaffDirectory and AuditLog: hashed passwords, initial admin, expiring sessions, audit entries."""
+from __future__ import annotations
+
+import hashlib
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from storage import AuditLog, Role, StaffDirectory, StaffSession, UserExists
+from storage.models import StaffSessionRow, StaffUserRow
+
+
+@pytest.fixture
+def staff(db, clock) -> StaffDirectory:
+    return StaffDirectory(db, session_minutes=30, clock=clock)
+
+
+def test_passwords_are_salted_scrypt_hashes(staff, db):
+    staff.create_user("tanaka", "correct horse battery", Role.STAFF)
+    staff.create_user("suzuki", "correct horse battery", "analyst")
+    with db.transaction(readonly=True) as session:
+        hashes = dict(session.execute(select(StaffUserRow.username, StaffUserRow.password_hash)).all())
+    assert all("correct horse" not in h for h in hashes.values())
+    assert all(h.startswith("scrypt$n=16384,r=8,p=1$") for h in hashes.values())
+    assert hashes["tanaka"] != hashes["suzuki"]  # random salt
+    assert staff.authenticate("tanaka", "correct horse battery").role is Role.STAFF
+    assert staff.authenticate("tanaka", "wrong password!") is None
+    assert staff.authenticate("nobody", "correct horse battery") is None
+
+
+def test_create_user_checks(staff):
+    staff.create_user("tanaka", "long enough pw")
+    with pytest.raises(UserExists):
+        staff.create_user("tanaka", "another long pw")
+    with pytest.raises(ValueError):
+        staff.create_user("sato", "short")
+    with pytest.raises(ValueError):
+        staff.create_user("sato", "long enough pw", "superuser")
+    assert [u.username for u in staff.list_users()] == ["tanaka"]
+
+
+def test_ensure_initial_admin(staff):
+    with pytest.raises(ValueError, match="password"):
+        staff.ensure_initial_admin("")
+    with pytest.raises(ValueError):
+        staff.ensure_initial_admin(None)
+    assert staff.list_users() == []
+    admin = staff.ensure_initial_admin("first admin password")
+    assert admin.username == "admin" and admin.role is Role.ADMIN
+    assert staff.ensure_initial_admin("something else entirely") is None  # users exist: no change
+    assert staff.ensure_initial_admin("") is None
+    assert staff.authenticate("admin", "first admin password") is not None
+
+
+def test_ensure_initial_admin_does_nothing_when_other_users_exist(staff):
+    staff.create_user("tanaka", "long enough pw")
+    assert staff.ensure_initial_admin("admin password") is None
+    assert staff.get_user("admin") is None
+
+
+def test_sessions_slide_and_expire(staff, db, clock):
+    user = staff.create_user("tanaka", "long enough pw")
+    token, csrf = staff.create_session(user)
+    with db.transaction(readonly=True) as session:
+        stored = session.execute(select(StaffSessionRow.token_hash)).scalar_one()
+    assert stored == hashlib.sha256(token.encode()).hexdigest() and token not in stored
+    found = staff.get_session(token)
+    assert isinstance(found, StaffSession) and found.user.username == "tanaka" and found.csrf_token == csrf
+    assert found.expires_at == clock.now + timedelta(minutes=30)
+    clock.advance(minutes=29)
+    assert staff.get_session(token) is not None  # activity slides the expiry
+    clock.advance(minutes=29)
+    assert staff.get_session(token).expires_at == clock.now + timedelta(minutes=30)
+    clock.advance(minutes=30)
+    assert staff.get_session(token) is None  # idle for 30 minutes: gone
+    clock.advance(minutes=-10)
+    assert staff.get_session(token) is None  # and deleted, not just hidden
+    assert staff.get_session("not-a-token") is None and staff.get_session("") is None
+
+
+def test_session_minutes_from_env(db, clock, monkeypatch):
+    monkeypatch.setenv("CONSOLE_SESSION_MINUTES", "5")
+    staff = StaffDirectory(db, clock=clock)
+    staff.create_user("tanaka", "long enough pw")
+    token, _ = staff.create_session("tanaka")
+    clock.advance(minutes=5)
+    assert staff.get_session(token) is None
+
+
+def test_revoke_and_password_change_end_sessions(staff):
+    staff.create_user("tanaka", "long enough pw")
+    first, _ = staff.create_session("tanaka")
+    second, _ = staff.create_session("tanaka")
+    staff.revoke_session(first)
+    assert staff.get_session(first) is None and staff.get_session(second) is not None
+    staff.set_password("tanaka", "a new long password")
+    assert staff.get_session(second) is None
+    assert staff.authenticate("tanaka", "long enough pw") is None
+    third, _ = staff.create_session("tanaka")
+    staff.set_active("tanaka", False)
+    assert staff.get_session(third) is None
+    assert staff.authenticate("tanaka", "a new long password") is None
+
+
+def test_audit_log_records_and_filters(db, clock):
+    audit = AuditLog(db, clock=clock)
+    audit.record("tanaka", "handoff.claim", "conv-1", {"handoff_id": 1})
+    clock.advance(minutes=1)
+    audit.record("suzuki", "ticket.view", "PR-AAAA-AAAA", {"理由": "問い合わせ対応"})
+    clock.advance(minutes=1)
+    audit.record("tanaka", "handoff.close", "conv-1")
+    entries = audit.entries()
+    assert [(e.actor, e.action, e.target) for e in entries] == [
+        ("tanaka", "handoff.close", "conv-1"),
+        ("suzuki", "ticket.view", "PR-AAAA-AAAA"),
+        ("tanaka", "handoff.claim", "conv-1"),
+    ]
+    assert entries[1].detail == {"理由": "問い合わせ対応"} and entries[0].detail == {}
+    assert [e.action for e in audit.entries(actor="tanaka")] == ["handoff.close", "handoff.claim"]
+    assert [e.action for e in audit.entries(target="conv-1", limit=1)] == ["handoff.close"]
+    assert [e.action for e in audit.entries(since=clock.now - timedelta(minutes=1))] == ["handoff.close", "ticket.view"]
+    assert [e.action for e in audit.entries(before_id=entries[0].id)] == ["ticket.view", "handoff.claim"]
+    with pytest.raises(ValueError):
+        audit.record("", "x", "y")
