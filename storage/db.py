@@ -71,7 +71,10 @@ class Database:
         connect_timeout_s: int = DEFAULT_CONNECT_TIMEOUT_S,
         echo: bool = False,
     ) -> None:
-        self.url: str = url or default_url()
+        url = url or default_url()
+        if url.startswith("postgres://"):  # the scheme some hosts hand out; SQLAlchemy wants postgresql
+            url = "postgresql://" + url[len("postgres://"):]
+        self.url: str = url
         parsed = make_url(self.url)
         self.dialect: str = parsed.get_backend_name()
         self.sqlite_busy_timeout_ms = sqlite_busy_timeout_ms

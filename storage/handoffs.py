@@ -6,7 +6,7 @@ two staff clicking at once cannot both win, on SQLite or PostgreSQL.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Mapping, Optional
 
@@ -24,7 +24,7 @@ class Handoff:
     id: int
     conversation_id: str
     kind: str  # "live" or "callback"
-    summary: dict
+    summary: dict = field(repr=False)  # may hold what the customer typed
     created_at: datetime
     claimed_by: Optional[str]
     claimed_at: Optional[datetime]
@@ -52,7 +52,7 @@ class HandoffNote:
     id: int
     handoff_id: int
     author: str
-    text: str
+    text: str = field(repr=False)
     created_at: datetime
 
 

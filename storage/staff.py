@@ -12,7 +12,7 @@ import hashlib
 import hmac
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import Enum
 from typing import Optional, Union
@@ -49,7 +49,7 @@ class StaffUser:
 @dataclass(frozen=True)
 class StaffSession:
     user: StaffUser
-    csrf_token: str
+    csrf_token: str = field(repr=False)
     expires_at: datetime
 
 

@@ -12,7 +12,7 @@ import os
 import re
 import secrets
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from enum import Enum
 from typing import Callable, Iterable, Optional, Union
@@ -193,21 +193,24 @@ def _optional(value: Optional[str]) -> Optional[str]:
 
 @dataclass(frozen=True)
 class TicketDraft:
-    """What the customer gave in the form; validated and normalised by ``validated()``."""
+    """What the customer gave in the form; validated and normalised by ``validated()``.
+
+    Personal data is left out of ``repr`` so logging a draft or ticket logs no PII.
+    """
 
     request_type: Union[RequestType, str]
-    name: str
-    name_kana: str
-    postal_code: str
-    address: str
-    phone: str
-    details: str
+    name: str = field(repr=False)
+    name_kana: str = field(repr=False)
+    postal_code: str = field(repr=False)
+    address: str = field(repr=False)
+    phone: str = field(repr=False)
+    details: str = field(repr=False)
     delivery_method: Union[DeliveryMethod, str]
     requester_kind: Union[RequesterKind, str] = RequesterKind.SELF
-    agent_name: Optional[str] = None
-    agent_relationship: Optional[str] = None
-    email: Optional[str] = None
-    customer_number: Optional[str] = None
+    agent_name: Optional[str] = field(default=None, repr=False)
+    agent_relationship: Optional[str] = field(default=None, repr=False)
+    email: Optional[str] = field(default=None, repr=False)
+    customer_number: Optional[str] = field(default=None, repr=False)
     conversation_id: Optional[str] = None
 
     def validated(self) -> "TicketDraft":
@@ -244,16 +247,16 @@ class Ticket:
     number: str
     request_type: RequestType
     requester_kind: RequesterKind
-    agent_name: Optional[str]
-    agent_relationship: Optional[str]
-    name: str
-    name_kana: str
-    postal_code: str
-    address: str
-    phone: str
-    email: Optional[str]
-    customer_number: Optional[str]
-    details: str
+    agent_name: Optional[str] = field(repr=False)
+    agent_relationship: Optional[str] = field(repr=False)
+    name: str = field(repr=False)
+    name_kana: str = field(repr=False)
+    postal_code: str = field(repr=False)
+    address: str = field(repr=False)
+    phone: str = field(repr=False)
+    email: Optional[str] = field(repr=False)
+    customer_number: Optional[str] = field(repr=False)
+    details: str = field(repr=False)
     delivery_method: DeliveryMethod
     conversation_id: Optional[str]
     status: TicketStatus

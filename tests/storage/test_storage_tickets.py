@@ -241,3 +241,11 @@ def test_listing_overdue_first_then_due_date_and_filters(db, clock):
     assert [t.number for t in store.list(due_before=date(2025, 4, 18))] == [old_open, old_answered]
     assert len(store.list(limit=2)) == 2
     assert store.list(due_before=date(2025, 4, 1)) == []
+
+
+def test_repr_carries_no_personal_data(store):
+    draft = make_draft(name="総武 花子", phone="043-123-4567", address="千葉県千葉市", email="h@example.jp")
+    ticket = store.open_ticket(draft)
+    for text in (repr(draft), repr(ticket)):
+        assert "花子" not in text and "4567" not in text and "千葉市" not in text and "example.jp" not in text
+    assert ticket.number in repr(ticket)
