@@ -1,0 +1,262 @@
+"""The knowledge-base API that the action server and the other parts code against.
+
+Test files carry a ``policy_kb`` prefix because tests/ has no __init__.py
+files: with pytest's default import mode, basenames must be unique across
+tests/ (and tests/policy_kb/__init__.py would shadow the real package).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import datetime as dt
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from policy_kb import Contact, FaqAnswer, KnowledgeBase, KnowledgeBaseError, Piece, Section, load_knowledge_base
+
+REPO = Path(__file__).resolve().parents[2]
+PKG = REPO / "policy_kb"
+CONTRACT = REPO.parent / "shared" / "contract" / "intents.yml"
+
+FAQ_INTENTS = (
+    "faq_basic_policy", "faq_collected_info", "faq_purpose", "faq_outsourcing", "faq_third_party",
+    "faq_joint_use_gas", "faq_joint_use_electricity", "faq_security", "faq_disclosure", "faq_correction",
+    "faq_stop_use", "faq_how_to_request", "faq_identity_verification", "faq_agent", "faq_fee", "faq_corporate",
+)
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    return load_knowledge_base()
+
+
+@pytest.fixture
+def kb_copy(tmp_path: Path) -> Path:
+    """A writable copy of the package data, to test how the loader reacts to edits."""
+    for name in ("policy.yml", "answers.yml"):
+        shutil.copy(PKG / name, tmp_path / name)
+    shutil.copytree(PKG / "source", tmp_path / "source")
+    return tmp_path
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_load_is_cached(kb: KnowledgeBase) -> None:
+    assert load_knowledge_base() is kb
+    assert load_knowledge_base(path=PKG / "policy.yml") is kb
+    assert load_knowledge_base(path=PKG) is kb
+
+
+def test_faq_intents_are_the_contracts_sixteen(kb: KnowledgeBase) -> None:
+    assert set(kb.faq_intents) == set(FAQ_INTENTS)
+    assert len(kb.faq_intents) == 16
+
+
+@pytest.mark.skipif(not CONTRACT.exists(), reason="shared/contract not beside the repo")
+def test_faq_intents_match_contract_file(kb: KnowledgeBase) -> None:
+    # read the names with a regex: the contract file is not strict YAML (": " inside plain scalars)
+    text = CONTRACT.read_text(encoding="utf-8")
+    faq_block = text.split("\nfaq:", 1)[1].split("\nrequest:", 1)[0]
+    names = re.findall(r"^  (faq_[a-z_]+):", faq_block, re.MULTILINE)
+    assert len(names) == 16
+    assert set(kb.faq_intents) == set(names)
+
+
+def test_answer_for_returns_faq_answer(kb: KnowledgeBase) -> None:
+    a = kb.answer_for("faq_fee", previous_intent=None)
+    assert isinstance(a, FaqAnswer)
+    assert a.intent == "faq_fee"
+    assert "手数料" in a.short
+    assert a.sources and all(isinstance(s, str) for s in a.sources)
+    assert a.sections == ["8"]
+    assert a.citation == "（プライバシーポリシー 8. より）"
+    assert a.text_short() == a.short + "\n" + a.citation
+    assert a.text_detail() == (a.detail or a.short) + "\n" + a.citation
+
+
+def test_unknown_intent_raises_key_error(kb: KnowledgeBase) -> None:
+    with pytest.raises(KeyError):
+        kb.answer_for("faq_weather")
+    with pytest.raises(KeyError):
+        kb.piece("s99.nothing")
+    with pytest.raises(KeyError):
+        kb.section("10")
+
+
+def test_citation_lists_several_sections_in_order(kb: KnowledgeBase) -> None:
+    a = kb.answer_for("faq_disclosure")
+    assert a.sections == ["5", "8"]
+    assert a.citation == "（プライバシーポリシー 5.・8. より）"
+
+
+def test_text_detail_falls_back_to_short(kb: KnowledgeBase) -> None:
+    a = kb.answer_for("faq_corporate")
+    assert a.detail is None
+    assert a.text_detail() == a.text_short()
+
+
+def test_context_variant_for_agent_after_disclosure(kb: KnowledgeBase) -> None:
+    base = kb.answer_for("faq_agent")
+    after = kb.answer_for("faq_agent", previous_intent="faq_disclosure")
+    assert after.context == "faq_disclosure" and base.context is None
+    assert "開示" in after.short and after.short != base.short
+    assert "5" in after.sections
+    # a previous intent without a variant, or none, gives the base answer
+    assert kb.answer_for("faq_agent", previous_intent="faq_purpose") == base
+    assert kb.answer_for("faq_agent", previous_intent="greet") == base
+    assert "faq_disclosure" in kb.context_variants("faq_agent")
+
+
+def test_sections_one_to_nine_with_titles(kb: KnowledgeBase) -> None:
+    assert [s.number for s in kb.sections] == [str(n) for n in range(1, 10)]
+    assert kb.section(8) is kb.section("8")
+    s8 = kb.section("8")
+    assert isinstance(s8, Section) and s8.title == "お客様情報の開示等の受付方法・窓口"
+    assert all(isinstance(p, Piece) and p.section == "8" for p in s8.pieces)
+    assert kb.section(1).title == "お客さま情報の保護についての考え方"
+    assert kb.title == "プライバシーポリシー"
+
+
+@pytest.mark.parametrize(
+    "piece_id, section",
+    [("s8.contact", "8"), ("s4.table1.items", "4"), ("note.1", "4"), ("note.5", "4"), ("s1.item.4", "1"),
+     ("s2.item.7", "2"), ("s3.item.6", "3"), ("s4.table2.scope", "4"), ("s5.body", "5"), ("s9.body", "9"),
+     ("s8.hours", "8"), ("s8.fee", "8"), ("s8.identity.agent", "8")],
+)
+def test_stable_piece_ids(kb: KnowledgeBase, piece_id: str, section: str) -> None:
+    p = kb.piece(piece_id)
+    assert p.id == piece_id and p.section == section and p.text
+
+
+def test_numbered_items(kb: KnowledgeBase) -> None:
+    assert [kb.piece(f"s1.item.{n}").number for n in range(1, 6)] == [1, 2, 3, 4, 5]
+    assert len(kb.piece("s2.purposes").children) == 7
+    assert len(kb.piece("s3.exceptions").children) == 6
+
+
+def test_gas_table_rows(kb: KnowledgeBase) -> None:
+    t = kb.piece("s4.table1")
+    assert t.kind == "table"
+    assert t.children == ("s4.table1.items", "s4.table1.scope", "s4.table1.purpose", "s4.table1.manager")
+    assert kb.piece("s4.table1.items").label == "共同して利用するお客さま情報の項目"
+    assert tuple(kb.piece("s4.table1.scope").attrs["parties"]) == ("総武供給センター株式会社", "総武産業株式会社")
+    assert kb.piece("s4.table1.manager").text == "総武ガス株式会社"
+
+
+def test_electricity_table_is_clean_structured_lists(kb: KnowledgeBase) -> None:
+    t = kb.piece("s4.table2")
+    assert len(t.children) == 4
+    for row_id in t.children:
+        row = kb.piece(row_id)
+        assert row.kind == "row" and row.label and row.children
+        for entry_id in row.children:
+            e = kb.piece(entry_id)
+            assert "<" not in e.text and "^{" not in e.text, e.id
+    parties = [kb.piece(i) for i in kb.piece("s4.table2.scope").children[1:]]
+    assert [p.text for p in parties] == ["小売電気事業者", "一般送配電事業者", "電力広域的運営推進機関", "需要抑制契約者"]
+    assert parties[0].notes == ("note.2",)
+    assert len(kb.piece("s4.table2.purpose").children) == 5
+    assert kb.piece("s4.table2.items.1").label == "基本情報"
+
+
+def test_notes(kb: KnowledgeBase) -> None:
+    for n in range(1, 6):
+        note = kb.piece(f"note.{n}")
+        assert note.kind == "note" and note.label == f"※{n}"
+    assert len(kb.piece("note.3").attrs["companies"]) == 10
+
+
+def test_contact_structured(kb: KnowledgeBase) -> None:
+    c = kb.contact
+    assert isinstance(c, Contact)
+    assert (c.address, c.department, c.phone) == ("旭市二の5941番地", "総務部", "0479-63-1000")
+    assert c.hours == "平日 午前9時〜午後5時"
+    assert c.closed_days == "土日祝日及び12/30～1/4"
+    assert (c.open_time, c.close_time) == (dt.time(9), dt.time(17))
+
+
+def test_contact_text(kb: KnowledgeBase) -> None:
+    text = kb.contact_text()
+    c = kb.contact
+    for value in (c.department, c.phone, c.hours, c.closed_days):
+        assert value in text
+    assert kb.contact_text(with_citation=True).endswith("（プライバシーポリシー 8. より）")
+
+
+@pytest.mark.parametrize(
+    "when, holiday, is_open",
+    [
+        (dt.datetime(2025, 6, 2, 9, 0), False, True),  # Monday 9:00
+        (dt.datetime(2025, 6, 2, 16, 59), False, True),
+        (dt.datetime(2025, 6, 2, 17, 0), False, False),
+        (dt.datetime(2025, 6, 2, 8, 59), False, False),
+        (dt.datetime(2025, 6, 7, 10, 0), False, False),  # Saturday
+        (dt.datetime(2025, 6, 8, 10, 0), False, False),  # Sunday
+        (dt.datetime(2025, 5, 5, 10, 0), True, False),  # national holiday
+        (dt.datetime(2025, 12, 30, 10, 0), False, False),
+        (dt.datetime(2026, 1, 2, 10, 0), False, False),
+        (dt.datetime(2026, 1, 5, 10, 0), False, True),
+        (dt.datetime(2025, 12, 29, 10, 0), False, True),
+    ],
+)
+def test_is_open_at(kb: KnowledgeBase, when: dt.datetime, holiday: bool, is_open: bool) -> None:
+    assert kb.contact.is_open_at(when, is_holiday=lambda d: holiday) is is_open
+
+
+def test_dataclasses_are_frozen(kb: KnowledgeBase) -> None:
+    a = kb.answer_for("faq_fee")
+    for obj in (a, kb.contact, kb.piece("s8.fee"), kb.section(8)):
+        assert dataclasses.is_dataclass(obj)
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(obj, dataclasses.fields(obj)[0].name, "x")
+
+
+def test_source_text_is_the_bundled_policy(kb: KnowledgeBase) -> None:
+    assert kb.source_text == (PKG / "source" / "privacy_policy.txt").read_text(encoding="utf-8")
+
+
+def test_changing_contact_data_changes_the_answers(kb_copy: Path) -> None:
+    _edit(kb_copy / "policy.yml", "text: 0479-63-1000}", "text: 0479-00-0000}")
+    _edit(kb_copy / "policy.yml", "text: 総務部}", "text: お客さま相談室}")
+    kb2 = load_knowledge_base(path=kb_copy)
+    a = kb2.answer_for("faq_how_to_request")
+    assert "0479-00-0000" in a.short and "お客さま相談室" in a.short
+    assert "0479-63-1000" not in a.short
+    assert "0479-00-0000" in kb2.contact_text()
+    assert kb2.contact.phone == "0479-00-0000"
+
+
+@pytest.mark.parametrize(
+    "file, old, new, message",
+    [
+        ("answers.yml", "sources: [s8.fee, s8.1.details]", "sources: [s8.fee, s8.nope]", "unknown source id"),
+        ("answers.yml", "当社所定の手数料をお支払いいただきます。\n", "当社所定の手数料をお支払いいただきます（プライバシーポリシー 8. より）。\n",
+         "hard-coded section reference"),
+        ("answers.yml", "（電話 {contact.phone}）です", "（電話 {contact.fax}）です", "unknown placeholder"),
+        ("policy.yml", 'open_time: "09:00"', 'open_time: "08:30"', "disagrees"),
+        ("policy.yml", "id: s5.body", "id: s6.body", "duplicate id"),
+        ("policy.yml", "notes: [note.5]", "notes: [note.9]", "unknown note"),
+        ("answers.yml", "      faq_disclosure:\n        short: >-\n          開示のお申し出に対し",
+         "      faq_nothing:\n        short: >-\n          開示のお申し出に対し", "context key"),
+    ],
+)
+def test_invalid_data_is_rejected(kb_copy: Path, file: str, old: str, new: str, message: str) -> None:
+    _edit(kb_copy / file, old, new)
+    with pytest.raises(KnowledgeBaseError) as exc:
+        load_knowledge_base(path=kb_copy)
+    assert message in str(exc.value)
+
+
+def test_no_rasa_import() -> None:
+    code = "import sys, policy_kb; policy_kb.load_knowledge_base(); " \
+           "bad = [m for m in sys.modules if m.split('.')[0] in ('rasa', 'rasa_sdk')]; assert not bad, bad"
+    subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
