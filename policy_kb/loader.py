@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterator, Mapping
 
 import yaml
 
-from .normalize import NOTE_MARK_RE, fold, squash, strip_markup, to_hhmm
+from .normalize import NOTE_MARK_RE, squash, strip_markup, to_hhmm
 
 __all__ = [
     "Piece",
@@ -398,7 +398,10 @@ class _Builder:
                 self.problems.append(f"{pid}: no text and no children")
             text = "\n".join(_render_child(c) for c in children)
         notes = tuple(raw.get("notes") or ())
-        attrs = {k: v for k, v in raw.items() if k not in {"id", "kind", "text", "label", "marker", "number", "notes", *_CONTAINER_KEYS}}
+        attrs = {
+            k: _freeze(v) for k, v in raw.items()
+            if k not in {"id", "kind", "text", "label", "marker", "number", "notes", *_CONTAINER_KEYS}
+        }
         if key is not None:
             attrs["key"] = key
         piece = Piece(
@@ -416,6 +419,15 @@ class _Builder:
         )
         self.pieces[pid] = piece
         return piece
+
+
+def _freeze(value: Any) -> Any:
+    """Lists to tuples, dicts to read-only mappings: the loaded KB is shared and cached."""
+    if isinstance(value, list):
+        return tuple(_freeze(v) for v in value)
+    if isinstance(value, dict):
+        return MappingProxyType({k: _freeze(v) for k, v in value.items()})
+    return value
 
 
 def _render_child(p: Piece) -> str:
