@@ -127,7 +127,7 @@ class Database:
             cursor = dbapi_connection.cursor()
             cursor.execute(f"PRAGMA busy_timeout = {busy_ms}")
             cursor.execute("PRAGMA journal_mode = WAL")
-            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.execute("PRAGMA synchronous = FULL")  # a ticket number told to a customer must survive power loss
             cursor.execute("PRAGMA foreign_keys = ON")
             cursor.close()
 

@@ -108,3 +108,17 @@ def test_cli_upgrade(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert Database(url, migrate=False).current_revision() == _head()
+
+
+def test_cli_init_admin_needs_a_password(tmp_path):
+    url = f"sqlite:///{tmp_path / 'admin.db'}"
+    env = {k: v for k, v in __import__("os").environ.items() if k != "CONSOLE_ADMIN_PASSWORD"}
+    run = lambda extra: subprocess.run(  # noqa: E731
+        [sys.executable, "-m", "storage", "init-admin", "--url", url],
+        cwd=REPO, capture_output=True, text=True, timeout=60, env={**env, **extra}, stdin=subprocess.DEVNULL,
+    )
+    assert run({"CONSOLE_ADMIN_PASSWORD": "a long admin password"}).returncode == 0
+    from storage import StaffDirectory
+
+    assert StaffDirectory(Database(url)).authenticate("admin", "a long admin password") is not None
+    assert "already exist" in run({}).stdout  # second run: nothing to do, no prompt
