@@ -1,45 +1,38 @@
-"""When 総務部 can take over a chat: the policy's 受付時間.
+"""When 総務部 can take over a chat: the policy's 受付時間, read from the knowledge base.
 
-Weekdays 9:00-17:00, closed on Saturdays, Sundays, national holidays (jpholiday) and
-12/30-1/4. Kept as data rather than scattered conditions so staff and tests agree.
+The hours and closed days are data in policy_kb (weekdays 9:00-17:00, closed on weekends,
+national holidays and 12/30-1/4); this module only adds the national-holiday calendar
+(jpholiday) and the questions the dialogue asks: open now? when next?
 """
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import jpholiday
 
-OPEN_AT = time(9, 0)
-CLOSE_AT = time(17, 0)
-
-
-def is_business_day(day: date) -> bool:
-    if day.weekday() >= 5 or jpholiday.is_holiday(day):
-        return False
-    year_end = (day.month == 12 and day.day >= 30) or (day.month == 1 and day.day <= 4)
-    return not year_end
-
-
-def is_open(moment: datetime) -> bool:
-    return is_business_day(moment.date()) and OPEN_AT <= moment.time() < CLOSE_AT
-
-
-def next_opening(moment: datetime) -> datetime:
-    """The next moment staff are available (now, if open)."""
-    if is_open(moment):
-        return moment
-    day = moment.date()
-    if is_business_day(day) and moment.time() < OPEN_AT:
-        return datetime.combine(day, OPEN_AT, tzinfo=moment.tzinfo)
-    day += timedelta(days=1)
-    while not is_business_day(day):
-        day += timedelta(days=1)
-    return datetime.combine(day, OPEN_AT, tzinfo=moment.tzinfo)
-
+from actions import services
 
 WEEKDAYS_JA = "月火水木金土日"
 
 
+def is_open(moment: datetime) -> bool:
+    return services.knowledge_base().contact.is_open_at(moment, jpholiday.is_holiday)
+
+
+def next_opening(moment: datetime) -> datetime:
+    """The next moment staff are available (the moment itself, if open)."""
+    if is_open(moment):
+        return moment
+    contact = services.knowledge_base().contact
+    for days_ahead in range(0, 32):
+        day = moment.date() + timedelta(days=days_ahead)
+        opening = datetime.combine(day, contact.open_time, tzinfo=moment.tzinfo)
+        if opening >= moment and is_open(opening):
+            return opening
+    raise ValueError("no opening within a month: check the hours in policy_kb/policy.yml")
+
+
 def describe_opening(moment: datetime) -> str:
-    """「11月27日（金）午前9時」 — how the next opening is told to a customer."""
-    return f"{moment.month}月{moment.day}日（{WEEKDAYS_JA[moment.weekday()]}）午前9時"
+    """「11月30日（月）午前9時」: how the next opening is told to a customer."""
+    contact = services.knowledge_base().contact
+    return f"{moment.month}月{moment.day}日（{WEEKDAYS_JA[moment.weekday()]}）{contact.open}"
