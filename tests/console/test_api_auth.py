@@ -1,0 +1,181 @@
+"""Every /api route: 401 without a valid session (forged cookies too), 403 on role or CSRF."""
+from __future__ import annotations
+
+import pytest
+import requests
+
+API_ROUTES = [
+    ("GET", "/api/me"),
+    ("GET", "/api/conversations"),
+    ("GET", "/api/conversations/abc123"),
+    ("POST", "/api/conversations/abc123/claim"),
+    ("POST", "/api/conversations/abc123/reply"),
+    ("POST", "/api/conversations/abc123/notes"),
+    ("POST", "/api/conversations/abc123/ticket"),
+    ("POST", "/api/conversations/abc123/handback"),
+    ("GET", "/api/tickets"),
+    ("POST", "/api/tickets"),
+    ("GET", "/api/tickets/PR-0000-0000"),
+    ("POST", "/api/tickets/PR-0000-0000"),
+    ("POST", "/api/tickets/PR-0000-0000/status"),
+    ("GET", "/api/analytics/summary"),
+    ("GET", "/api/users"),
+    ("POST", "/api/users"),
+    ("GET", "/api/does-not-exist"),
+    ("DELETE", "/api/tickets"),
+]
+
+FORGED = [
+    {},
+    {"console_session": "forged"},
+    {"console_session": ""},
+    {"console_session": "x" * 5000},
+    {"session": "admin", "role": "admin"},
+]
+
+
+@pytest.mark.parametrize("method,path", API_ROUTES)
+def test_every_api_route_requires_a_session(console, method, path):
+    for cookies in FORGED:
+        resp = requests.request(
+            method, console.url + path, cookies=cookies, json={"text": "x"},
+            headers={"X-CSRF-Token": "forged", "Authorization": "Bearer forged", "X-Role": "admin"},
+        )
+        assert resp.status_code == 401, (method, path, cookies, resp.status_code)
+        assert "ログイン" in resp.json()["error"]
+
+
+def test_logged_out_session_is_dead(console):
+    client = console.login("staff1")
+    cookie = client.cookies.get("console_session")
+    client.post(client.url("/logout"), data={"csrf_token": client.csrf})
+    resp = requests.get(console.url + "/api/conversations", cookies={"console_session": cookie})
+    assert resp.status_code == 401
+
+
+def test_session_cookie_flags(console):
+    client = console.login("staff1")
+    form = requests.get(console.url + "/login")
+    import re
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    resp = requests.post(
+        console.url + "/login", cookies=form.cookies,
+        data={"username": "staff1", "password": console.users["staff1"], "csrf_token": token}, allow_redirects=False,
+    )
+    set_cookie = resp.headers["Set-Cookie"]
+    assert "console_session=" in set_cookie
+    assert "HttpOnly" in set_cookie and "SameSite=Strict" in set_cookie
+    assert client.csrf
+
+
+def test_login_requires_login_form_token(console):
+    resp = requests.post(console.url + "/login", data={"username": "staff1", "password": console.users["staff1"]},
+                         allow_redirects=False)
+    assert resp.status_code == 403
+    assert "console_session" not in resp.headers.get("Set-Cookie", "")
+
+
+def test_wrong_password_is_refused_in_japanese(console):
+    client = requests.Session()
+    import re
+    form = client.get(console.url + "/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    resp = client.post(console.url + "/login", data={"username": "staff1", "password": "wrong", "csrf_token": token},
+                       allow_redirects=False)
+    assert resp.status_code == 401
+    assert "正しくありません" in resp.text
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("POST", "/api/conversations/abc123/claim", None),
+    ("POST", "/api/conversations/abc123/reply", {"text": "hi"}),
+    ("POST", "/api/conversations/abc123/handback", None),
+    ("POST", "/api/tickets", {}),
+    ("POST", "/api/tickets/PR-0000-0000/status", {"status": "対応中", "comment": "x"}),
+    ("GET", "/api/users", None),
+    ("POST", "/api/users", {"username": "zzz", "password": "longenough1", "role": "admin"}),
+])
+def test_analyst_is_forbidden_staff_actions(console, method, path, body):
+    analyst = console.login("analyst1")
+    headers = {"X-CSRF-Token": analyst.csrf}
+    resp = analyst.request(method, console.url + path, json=body, headers=headers)
+    assert resp.status_code == 403
+    assert "権限" in resp.json()["error"]
+
+
+def test_staff_cannot_manage_users_or_read_analytics(console):
+    staff = console.login("staff1")
+    assert staff.get(staff.url("/api/users")).status_code == 403
+    assert staff.api_post("/api/users", {"username": "evil", "password": "x" * 12, "role": "admin"}).status_code == 403
+    assert staff.get(staff.url("/api/analytics/summary")).status_code == 403
+
+
+def test_admin_creates_users(console):
+    admin = console.login("admin1")
+    resp = admin.api_post("/api/users", {"username": "new.staff", "password": "new-password-1", "role": "staff"})
+    assert resp.status_code == 201, resp.text
+    again = admin.api_post("/api/users", {"username": "new.staff", "password": "new-password-1", "role": "staff"})
+    assert again.status_code == 409
+    short = admin.api_post("/api/users", {"username": "other", "password": "short", "role": "staff"})
+    assert short.status_code == 400
+    assert console.login("new.staff", "new-password-1").get(console.url + "/api/me").json()["role"] == "staff"
+    actions = [e.action for e in console.ctx.audit.entries(actor="admin1")]
+    assert "user.create" in actions
+
+
+def test_csrf_is_required_for_json_and_forms(console):
+    console.ctx.handoffs.enqueue("conv-csrf", {"question": "q"})
+    staff = console.login("staff1")
+    assert staff.api_post("/api/conversations/conv-csrf/claim", csrf=False).status_code == 403
+    bad = staff.post(staff.url("/api/conversations/conv-csrf/claim"), headers={"X-CSRF-Token": "wrong"})
+    assert bad.status_code == 403
+    # a form without the hidden field (what a cross-site form would send)
+    form = staff.post(staff.url("/console/conversations/conv-csrf/claim"), data={}, allow_redirects=False)
+    assert form.status_code == 403
+    # another user's token does not work either
+    other = console.login("staff2")
+    mixed = staff.post(staff.url("/api/conversations/conv-csrf/claim"), headers={"X-CSRF-Token": other.csrf})
+    assert mixed.status_code == 403
+    assert console.ctx.handoffs.open_for_conversation("conv-csrf").claimed_by is None
+    ok = staff.post(staff.url("/console/conversations/conv-csrf/claim"), data={"csrf_token": staff.csrf},
+                    allow_redirects=False)
+    assert ok.status_code == 303
+
+
+@pytest.mark.parametrize("raw", [b"", b"{not json", b"[1,2]", b'"text"', b"\xff\xfe", b'{"text": 5}',
+                                 b'{"text": ""}', b'{"text": null}', b'{"text": ["a"]}'])
+def test_bad_bodies_get_400_in_japanese(console, raw):
+    console.ctx.handoffs.enqueue("conv-bad", {"question": "q"})
+    staff = console.login("staff1")
+    assert staff.api_post("/api/conversations/conv-bad/claim").status_code == 200
+    resp = staff.api_post("/api/conversations/conv-bad/reply", raw=raw)
+    assert resp.status_code == 400, (raw, resp.status_code, resp.text)
+    assert resp.json()["error"]
+    assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in resp.json()["error"])
+
+
+def test_huge_inputs_get_400(console):
+    console.ctx.handoffs.enqueue("conv-huge", {"question": "q"})
+    staff = console.login("staff1")
+    staff.api_post("/api/conversations/conv-huge/claim")
+    assert staff.api_post("/api/conversations/conv-huge/reply", {"text": "あ" * 2001}).status_code == 400
+    assert staff.api_post("/api/conversations/conv-huge/notes", {"text": "x" * 70000}).status_code == 400
+    big = b'{"text": "' + b"a" * 2_000_000 + b'"}'
+    resp = staff.api_post("/api/conversations/conv-huge/notes", raw=big)
+    assert resp.status_code in (400, 413)
+    assert staff.get(staff.url("/api/tickets?due_before=tomorrow")).status_code == 400
+    assert staff.get(staff.url("/api/tickets?status=unknown")).status_code == 400
+    assert staff.get(staff.url("/api/conversations/" + "a" * 300)).status_code == 400
+    assert staff.get(staff.url("/api/tickets/not-a-number")).status_code == 400
+
+
+def test_pages_redirect_to_login_and_forbid_by_role(console):
+    resp = requests.get(console.url + "/console/tickets", allow_redirects=False)
+    assert resp.status_code == 303 and resp.headers["Location"].startswith("/login")
+    analyst = console.login("analyst1")
+    assert analyst.get(analyst.url("/console/tickets")).status_code == 403
+    assert analyst.get(analyst.url("/console/users")).status_code == 403
+    assert analyst.get(analyst.url("/console/analytics")).status_code == 200
+    staff = console.login("staff1")
+    assert staff.get(staff.url("/console/users")).status_code == 403
+    assert staff.get(staff.url("/console/analytics")).status_code == 403

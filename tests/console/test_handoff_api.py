@@ -1,0 +1,159 @@
+"""Queue, claim, reply, notes, hand-back - and hostile text staying text."""
+from __future__ import annotations
+
+import html
+from concurrent.futures import ThreadPoolExecutor
+
+import requests
+
+SUMMARY = {
+    "question": "個人情報の開示を請求したいです",
+    "intents": ["request_disclosure", "human_handoff"],
+    "details": {"name": "山田 太郎", "phone": "09012345678", "request_type": "開示"},
+    "ticket": None,
+}
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def _seed_tracker(console, cid):
+    console.rasa.events[cid] = [
+        {"event": "user", "text": "担当者と話したい", "timestamp": 1.0,
+         "parse_data": {"intent": {"name": "human_handoff"}}},
+        {"event": "bot", "text": "担当者におつなぎします。", "data": {}, "timestamp": 2.0},
+        {"event": "slot", "name": "name", "value": "山田 太郎", "timestamp": 2.5},
+        {"event": "slot", "name": "requested_slot", "value": "phone", "timestamp": 2.6},
+        {"event": "pause", "timestamp": 3.0},
+    ]
+
+
+def test_queue_lists_waiting_oldest_first_then_claimed(console):
+    console.ctx.handoffs.enqueue("conv-a", SUMMARY)
+    console.ctx.handoffs.enqueue("conv-b", {"question": "second"}, kind="callback")
+    staff = console.login("staff1")
+    data = staff.get(staff.url("/api/conversations")).json()
+    assert [h["conversation_id"] for h in data["waiting"]] == ["conv-a", "conv-b"]
+    assert data["waiting"][1]["kind"] == "callback"
+    assert data["waiting"][0]["waiting_seconds"] >= 0
+    staff.api_post("/api/conversations/conv-b/claim")
+    data = staff.get(staff.url("/api/conversations")).json()
+    assert [h["conversation_id"] for h in data["waiting"]] == ["conv-a"]
+    assert [h["claimed_by"] for h in data["claimed"]] == ["staff1"]
+
+
+def test_two_staff_claiming_at_once_one_gets_409(console):
+    console.ctx.handoffs.enqueue("conv-race", SUMMARY)
+    clients = [console.login("staff1"), console.login("staff2")]
+    with ThreadPoolExecutor(2) as pool:
+        results = list(pool.map(lambda c: c.api_post("/api/conversations/conv-race/claim"), clients))
+    statuses = sorted(r.status_code for r in results)
+    assert statuses == [200, 409], [r.text for r in results]
+    loser = next(r for r in results if r.status_code == 409)
+    assert "対応中" in loser.json()["error"]
+    assert len([e for e in console.ctx.audit.entries(action="handoff.claim")]) == 1
+
+
+def test_conversation_view_reply_and_handback(console):
+    console.ctx.handoffs.enqueue("conv-1", SUMMARY)
+    _seed_tracker(console, "conv-1")
+    staff = console.login("staff1")
+    view = staff.get(staff.url("/api/conversations/conv-1")).json()
+    kinds = [i["kind"] for i in view["transcript"]]
+    assert kinds == ["user", "bot", "slot", "event"]
+    assert view["transcript"][0]["intent"] == "human_handoff"
+    assert view["paused"] is True
+    assert view["summary"]["details"]["name"] == "山田 太郎"
+
+    # replying before claiming is refused: only the holder speaks for the company
+    assert staff.api_post("/api/conversations/conv-1/reply", {"text": "こんにちは"}).status_code == 409
+    assert staff.api_post("/api/conversations/conv-1/claim").status_code == 200
+    other = console.login("staff2")
+    assert other.api_post("/api/conversations/conv-1/reply", {"text": "横取り"}).status_code == 409
+
+    assert staff.api_post("/api/conversations/conv-1/reply", {"text": "総務部の担当です。"}).status_code == 200
+    cid, events = console.rasa.appended[-1]
+    assert cid == "conv-1"
+    assert events == [{
+        "event": "bot", "text": None,
+        "data": {"custom": {"data": {"staff_reply": "総務部の担当です。", "staff_name": "staff1"}}},
+        "metadata": {"from_staff": "staff1"},
+    }]
+    view = staff.get(staff.url("/api/conversations/conv-1")).json()
+    assert view["transcript"][-1] == {**view["transcript"][-1], "kind": "staff", "text": "総務部の担当です。", "staff": "staff1"}
+
+    assert staff.api_post("/api/conversations/conv-1/handback").status_code == 200
+    _, events = console.rasa.appended[-1]
+    assert events[0] == {"event": "resume"}
+    assert events[1]["event"] == "bot" and "アシスタント" in events[1]["text"]
+    assert console.ctx.handoffs.open_for_conversation("conv-1") is None
+    actions = [e.action for e in console.ctx.audit.entries(target="conv-1")]
+    assert {"handoff.claim", "handoff.reply", "handoff.handback"} <= set(actions)
+    # the audit log does not copy what staff wrote to the customer
+    reply_entry = next(e for e in console.ctx.audit.entries(action="handoff.reply"))
+    assert "総務部" not in str(reply_entry.detail)
+
+
+def test_rasa_down_is_a_clear_error_not_a_500(console):
+    console.ctx.handoffs.enqueue("conv-down", SUMMARY)
+    staff = console.login("staff1")
+    staff.api_post("/api/conversations/conv-down/claim")
+    console.rasa.down = True
+    resp = staff.api_post("/api/conversations/conv-down/reply", {"text": "hi"})
+    assert resp.status_code == 502 and "Rasa" in resp.json()["error"]
+    view = staff.get(staff.url("/api/conversations/conv-down")).json()
+    assert view["transcript_error"]
+    page = staff.get(staff.url("/console/conversations/conv-down"))
+    assert page.status_code == 200 and "接続できません" in page.text
+    # hand-back fails without closing the handoff, so the customer is not left alone
+    assert staff.api_post("/api/conversations/conv-down/handback").status_code == 502
+    assert console.ctx.handoffs.open_for_conversation("conv-down") is not None
+
+
+def test_hostile_text_is_stored_as_is_and_rendered_escaped(console):
+    console.ctx.handoffs.enqueue("conv-x", {**SUMMARY, "question": HOSTILE})
+    console.rasa.events["conv-x"] = [
+        {"event": "user", "text": HOSTILE, "timestamp": 1.0, "parse_data": {"intent": {"name": "nlu_fallback"}}},
+    ]
+    staff = console.login("staff1")
+    staff.api_post("/api/conversations/conv-x/claim")
+    assert staff.api_post("/api/conversations/conv-x/notes", {"text": HOSTILE}).status_code == 201
+    assert staff.api_post("/api/conversations/conv-x/reply", {"text": HOSTILE}).status_code == 200
+    notes = console.ctx.handoffs.notes(console.ctx.handoffs.open_for_conversation("conv-x").id)
+    assert notes[0].text == HOSTILE  # stored exactly
+    for path in ("/console/conversations/conv-x", "/console"):
+        page = staff.get(staff.url(path)).text
+        assert "<script>alert" not in page and "<img src=x" not in page
+        assert html.escape(HOSTILE, quote=True) in page or "&lt;script&gt;" in page
+    # JSON carries it as data, for console.js to put in with textContent
+    view = staff.get(staff.url("/api/conversations/conv-x")).json()
+    assert view["notes"][0]["text"] == HOSTILE
+    # a note written through the HTML form too
+    form = staff.post(staff.url("/console/conversations/conv-x/notes"),
+                      data={"text": HOSTILE + "form", "csrf_token": staff.csrf}, allow_redirects=False)
+    assert form.status_code == 303
+    assert "<script>alert" not in staff.get(staff.url("/console/conversations/conv-x")).text
+
+
+def test_pages_send_a_strict_csp(console):
+    staff = console.login("staff1")
+    resp = staff.get(staff.url("/console"))
+    csp = resp.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert resp.headers["Cache-Control"] == "no-store"
+
+
+def test_notes_need_an_open_handoff(console):
+    staff = console.login("staff1")
+    resp = staff.api_post("/api/conversations/nobody/notes", {"text": "x"})
+    assert resp.status_code == 404 and resp.json()["error"]
+
+
+def test_demo_site_and_widget_assets_are_served_locally(console):
+    page = requests.get(console.url + "/")
+    assert page.status_code == 200
+    assert "デモ" in page.text and 'src="/static/socket.io.min.js"' in page.text
+    assert "cdn" not in page.text.lower()
+    assert 'data-socket-url="http://127.0.0.1:5005"' in page.text
+    for asset in ("widget.js", "widget.css", "socket.io.min.js", "console.js", "console.css"):
+        assert requests.get(console.url + "/static/" + asset).status_code == 200, asset
+    assert requests.get(console.url + "/static/package.json").status_code == 404
+    assert requests.get(console.url + "/static/..%2Fpackage.json").status_code == 404
