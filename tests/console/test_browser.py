@@ -1,0 +1,194 @@
+"""Browser tests (Debian chromium via Playwright): the widget and the console login."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+from tests.console.fake_socketio import HOSTILE, FakeRasaSocket
+from tests.console.helpers import ConsoleServer, start_console
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+               "--disable-sync", "--no-first-run"]
+SHOTS = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR", "/tmp/console-screenshots"))
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def site(tmp_path) -> Iterator[tuple[ConsoleServer, FakeRasaSocket]]:
+    fake = FakeRasaSocket().start()
+    server = start_console(tmp_path, socket_url=fake.url)
+    yield server, fake
+    server.stop()
+    fake.stop()
+
+
+def _shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"))
+
+
+def test_widget_on_a_phone(browser, site):
+    server, fake = site
+    context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "/")
+    _shot(page, "01-site-375")
+    launcher = page.locator("#chat-launcher")
+    assert launcher.is_visible()
+    launcher.click()
+    panel = page.locator("#chat-panel")
+    assert panel.is_visible()
+    box = panel.bounding_box()
+    assert box["width"] <= 375 and box["x"] >= 0
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert page.evaluate("document.activeElement.id") == "chat-input"
+    page.wait_for_function("() => JSON.parse(sessionStorage.getItem('sobu-chat-v1')).sessionId")
+
+    page.keyboard.type("こんにちは")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#chat-typing:not([hidden])", timeout=3000)
+    page.wait_for_selector("text=受け取りました: こんにちは")
+    assert page.locator("#chat-typing").is_hidden()
+
+    # a hostile bot message is shown as text and nothing runs
+    page.fill("#chat-input", "hostile")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#chat-log').textContent.includes('onerror')")
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#chat-log img, #chat-log script").count() == 0
+    assert page.locator(".chat-msg-bot .chat-bubble").last.text_content() == HOSTILE
+
+    # quick replies: title shown, payload sent
+    page.fill("#chat-input", "choices")
+    page.keyboard.press("Enter")
+    button = page.locator(".chat-choice", has_text="開示<b>")
+    button.wait_for()
+    _shot(page, "02-widget-375-choices")
+    button.click()
+    page.wait_for_selector("text=受け取りました: /request_disclosure")
+    assert fake.user_messages[-1]["message"] == "/request_disclosure"
+    assert page.locator(".chat-msg-user .chat-bubble", has_text="開示<b>").count() == 1
+    assert page.locator(".chat-choice:disabled").count() == 2  # old choices cannot be sent again
+
+    # a staff reply arrives over the same socket and is marked 担当者
+    session_id = page.evaluate("JSON.parse(sessionStorage.getItem('sobu-chat-v1')).sessionId")
+    assert all(m["session_id"] == session_id for m in fake.user_messages)
+    fake.push(session_id, {"staff_reply": "総務部の佐藤です。<b>太字ではない</b>", "staff_name": "佐藤"})
+    staff_msg = page.locator(".chat-msg-staff")
+    staff_msg.wait_for()
+    assert "担当者" in staff_msg.locator(".chat-who").text_content()
+    assert staff_msg.locator(".chat-bubble").text_content() == "総務部の佐藤です。<b>太字ではない</b>"
+    _shot(page, "03-widget-375-staff")
+
+    # reload: same session, same messages, room joined again
+    shown = page.locator(".chat-msg").count()
+    page.reload()
+    page.wait_for_selector("#chat-panel:not([hidden])")
+    assert page.locator(".chat-msg").count() == shown
+    page.wait_for_function(f"() => true")
+    page.wait_for_timeout(500)
+    assert fake.session_requests[-1] == session_id
+    fake.push(session_id, {"text": "再接続後のメッセージ"})
+    page.wait_for_selector("text=再接続後のメッセージ")
+
+    # Escape closes and gives focus back to the launcher
+    page.focus("#chat-input")
+    page.keyboard.press("Escape")
+    assert page.locator("#chat-panel").is_hidden()
+    assert page.evaluate("document.activeElement.id") == "chat-launcher"
+    assert errors == []
+    context.close()
+
+
+def test_widget_keyboard_and_aria(browser, site):
+    server, _fake = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(server.url + "/")
+    # reach the launcher with Tab only, open it with Enter
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "chat-launcher":
+            break
+    assert page.evaluate("document.activeElement.id") == "chat-launcher"
+    page.keyboard.press("Enter")
+    assert page.locator("#chat-panel").is_visible()
+    assert page.get_attribute("#chat-log", "aria-live") == "polite"
+    assert page.get_attribute("#chat-launcher", "aria-expanded") == "true"
+    assert page.get_attribute("#chat-close", "aria-label")
+    assert page.get_attribute("#chat-panel", "role") == "dialog"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.id") == "chat-send"
+    _shot(page, "04-widget-desktop")
+    page.close()
+
+
+def test_login_flow(browser, site):
+    server, _fake = site
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(server.url + "/console/tickets")
+    assert re.search(r"/login\?next=", page.url)
+    _shot(page, "05-login")
+    page.fill("#username", "staff1")
+    page.fill("#password", "wrong-password")
+    page.click("button[type=submit]")
+    assert "正しくありません" in page.text_content("body")
+    page.fill("#username", "staff1")
+    page.fill("#password", server.users["staff1"])
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/console/tickets$"))
+    assert "チケット一覧" in page.text_content("h1")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "console_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict"
+    assert page.evaluate("document.cookie").find("console_session") == -1
+    page.click("text=ログアウト")
+    page.wait_for_url(re.compile(r"/login"))
+    page.goto(server.url + "/console")
+    assert "/login" in page.url
+    page.close()
+
+
+def test_console_conversation_page_polls_and_escapes(browser, site):
+    server, _fake = site
+    server.ctx.handoffs.enqueue("conv-ui", {"question": "<b>質問</b>", "intents": ["human_handoff"],
+                                             "details": {"name": "山田"}})
+    server.rasa.events["conv-ui"] = [{"event": "user", "text": "担当者と話したい", "timestamp": 1.0,
+                                     "parse_data": {"intent": {"name": "human_handoff"}}}, {"event": "pause", "timestamp": 2.0}]
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url + "/login")
+    page.fill("#username", "staff1")
+    page.fill("#password", server.users["staff1"])
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/console$"))
+    assert "<b>質問</b>" in page.text_content("#waiting-table")
+    page.click("text=対応する")
+    page.wait_for_url(re.compile(r"/console/conversations/conv-ui"))
+    page.fill("#reply-text", "<script>window.__xss=1</script>こんにちは")
+    page.click("#reply-button")
+    page.wait_for_selector(".tr-staff")
+    # a new customer message shows up by polling, without reloading
+    server.rasa.events["conv-ui"].append({"event": "user", "text": "ありがとう<i>!</i>", "timestamp": 5.0,
+                                          "parse_data": {"intent": {"name": "thanks"}}})
+    page.wait_for_selector("text=ありがとう<i>!</i>", timeout=5000)
+    assert page.evaluate("window.__xss") is None
+    _shot(page, "06-console-conversation")
+    page.close()
