@@ -1,0 +1,352 @@
+#!/usr/bin/env python
+"""`make bench`: latency and memory of the assistant as customers would hit it.
+
+Starts its own Rasa server (REST API + channels) and action server on free loopback
+ports with the latest model in models/, waits until both answer, warms up, then times
+a bounded number of requests:
+
+- `POST /model/parse` (NLU only; what the contract evaluations call), and
+- `POST /webhooks/rest/webhook` (a whole chat turn: NLU, policies, action server),
+
+each with 1 and with 16 concurrent virtual clients, over realistic customer messages
+(greetings, policy questions, thanks; no form filling). Afterwards it reads the peak
+resident memory (VmHWM) of each service's process tree. Target: parse and turn p95 <
+150 ms at 1 client. The servers are always stopped (process groups, try/finally).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure_common import REPO_ROOT, latency_summary  # noqa: E402
+
+P95_TARGET_MS = 150.0
+CONCURRENCY = (1, 16)
+WARMUP_REQUESTS = 20
+TURNS_PER_CONVERSATION_MAX = 6
+
+# Short conversations as customers write them: a greeting, one or two policy
+# questions, thanks. A virtual client plays them in turn, each under a new sender id,
+# so trackers stay conversation-sized instead of growing for the whole run.
+CONVERSATIONS: List[List[str]] = [
+    ["こんにちは", "個人情報の取り扱いについての基本的な考え方を教えてください", "ありがとうございました"],
+    ["すみません、質問があります", "どんな個人情報を集めているのですか", "わかりました、ありがとう"],
+    ["こんにちは", "集めた個人情報は何に使われますか", "宣伝に私の情報を使っていますか", "助かりました"],
+    ["お世話になります", "工事会社に私の電話番号が伝わるのはなぜですか", "ありがとうございます"],
+    ["こんばんは", "個人情報を他の会社に売ったりしていませんか", "了解です、ありがとうございました"],
+    ["こんにちは", "総武産業と情報を共有しているのですか", "ありがとうございました"],
+    ["すみません", "電気の契約情報は送配電事業者に共有されますか", "よくわかりました。ありがとう"],
+    ["こんにちは", "情報漏えいの対策はしていますか", "安心しました、ありがとうございます"],
+    ["はじめまして", "自分の登録情報を見せてもらうことはできますか", "開示の申し込みはどこでできますか", "ありがとうございました"],
+    ["こんにちは", "登録されている住所が間違っている場合はどうなりますか", "ありがとう"],
+    ["すみません、ちょっと聞きたいのですが", "ダイレクトメールを止めてもらうことはできますか", "助かります"],
+    ["こんにちは", "窓口の受付時間を教えてください", "土曜日は開いていますか", "ありがとうございました"],
+    ["こんにちは", "本人確認には何が必要ですか", "保険証でも大丈夫ですか", "ありがとうございます"],
+    ["すみません", "家族の代わりに申請できますか", "委任状は必要ですか", "ありがとうございました"],
+    ["こんにちは", "開示請求に手数料はかかりますか", "わかりました、ありがとう"],
+    ["お疲れさまです", "法人契約の情報も同じように扱われますか", "ありがとうございました"],
+]
+assert all(len(c) <= TURNS_PER_CONVERSATION_MAX for c in CONVERSATIONS)
+MESSAGES: List[str] = [m for conv in CONVERSATIONS for m in conv]
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def free_port() -> int:
+    """A loopback port the OS says is free now (tiny race, acceptable for a bench)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def latest_model(models_dir: Path) -> Optional[Path]:
+    """Newest *.tar.gz directly in models/ (not models/eval/, which holds NLU-only eval models)."""
+    candidates = list(models_dir.glob("*.tar.gz"))
+    return max(candidates, key=lambda p: p.stat().st_mtime) if candidates else None
+
+
+@dataclass
+class Service:
+    """A server this script started, with its log so a failed start can be explained."""
+
+    name: str
+    proc: subprocess.Popen
+    log: Path
+
+    def tail(self, lines: int = 30) -> str:
+        try:
+            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""
+
+
+def start_service(name: str, cmd: Sequence[str], cwd: Path, env: Dict[str, str], log_dir: Path) -> Service:
+    """Start `cmd` in its own session, so stopping it also stops anything it forks."""
+    log = log_dir / f"{name}.log"
+    with log.open("wb") as fh:
+        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT,
+                                stdin=subprocess.DEVNULL, start_new_session=True)
+    return Service(name, proc, log)
+
+
+def stop_service(svc: Service, grace: float = 10.0) -> None:
+    """SIGTERM the whole process group, then SIGKILL what is still there after `grace` seconds."""
+    try:
+        pgid = os.getpgid(svc.proc.pid)
+    except ProcessLookupError:
+        return
+    for sig, wait in ((signal.SIGTERM, grace), (signal.SIGKILL, 5.0)):
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            svc.proc.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+        # The leader is gone; give children of the group the same signal once more.
+        try:
+            os.killpg(pgid, sig)
+        except ProcessLookupError:
+            pass
+        return
+
+
+def wait_until(svc: Service, probe: Callable[[], bool], timeout: float) -> None:
+    """Poll `probe` until it is true; fail early, with the log tail, if the process died."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if svc.proc.poll() is not None:
+            raise RuntimeError(f"{svc.name} exited with {svc.proc.returncode}; log {svc.log}:\n{svc.tail()}")
+        try:
+            if probe():
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{svc.name} did not answer within {timeout:.0f} s; log {svc.log}:\n{svc.tail()}")
+
+
+def process_tree(pid: int) -> List[int]:
+    """`pid` and all its descendants, from /proc/<pid>/task/*/children."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        for children in Path(f"/proc/{p}/task").glob("*/children"):
+            try:
+                todo.extend(int(c) for c in children.read_text().split())
+            except OSError:
+                pass
+    return out
+
+
+def vmhwm_kb(pid: int) -> int:
+    """Peak resident set (VmHWM, kB) summed over a process and its children.
+
+    Summing per-process peaks over-counts if they peaked at different times; with the
+    single-worker servers here it is one or two processes, so it is a fair upper bound.
+    """
+    total = 0
+    for p in process_tree(pid):
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+# --------------------------------------------------------------------------- load
+
+
+def run_scenario(send: Callable[[requests.Session, str, str], None], clients: int, total: int,
+                 tag: str) -> Dict[str, Any]:
+    """`total` requests spread over `clients` threads, each a virtual customer with its own sender ids.
+
+    Each client plays whole conversations in order (starting at a different one), so a
+    chat turn always follows the turns a real customer would have sent before it.
+    """
+    tickets = itertools.count()
+    lock = threading.Lock()
+    latencies: List[float] = []
+    errors: List[str] = []
+
+    def client(idx: int) -> None:
+        session = requests.Session()
+        local: List[float] = []
+        for conv_no in itertools.count():
+            conv = CONVERSATIONS[(idx + conv_no) % len(CONVERSATIONS)]
+            sender = f"bench-{tag}-c{idx}-{conv_no}"
+            for text in conv:
+                with lock:
+                    if next(tickets) >= total:
+                        latencies.extend(local)
+                        return
+                start = time.perf_counter()
+                try:
+                    send(session, sender, text)
+                    local.append(time.perf_counter() - start)
+                except Exception as exc:  # noqa: BLE001 - every failure is a data point
+                    with lock:
+                        errors.append(f"{type(exc).__name__}: {exc}"[:200])
+
+    threads = [threading.Thread(target=client, args=(i,), daemon=True) for i in range(clients)]
+    start = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - start
+    return {
+        "clients": clients, "requests": total, "ok": len(latencies), "errors": len(errors),
+        "error_examples": sorted(set(errors))[:3], "wall_s": wall,
+        "throughput_rps": len(latencies) / wall if wall else 0.0,
+        **latency_summary(latencies),
+    }
+
+
+def make_senders(base: str, token: str, timeout: float) -> Dict[str, Callable[[requests.Session, str, str], None]]:
+    """The two request kinds; each raises on anything but a well-formed 200 answer."""
+
+    def parse(session: requests.Session, sender: str, text: str) -> None:
+        r = session.post(f"{base}/model/parse", params={"token": token}, json={"text": text}, timeout=timeout)
+        r.raise_for_status()
+        if "intent" not in r.json():
+            raise ValueError("parse result without intent")
+
+    def turn(session: requests.Session, sender: str, text: str) -> None:
+        r = session.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout)
+        r.raise_for_status()
+        if not isinstance(r.json(), list):
+            raise ValueError("REST channel answer is not a list")
+
+    return {"parse": parse, "turn": turn}
+
+
+# --------------------------------------------------------------------------- report
+
+
+def render_table(report: Dict[str, Any]) -> str:
+    rows = [f"{'scenario':<8} {'clients':>7} {'ok':>5} {'err':>4} {'p50':>8} {'p95':>8} {'p99':>8} "
+            f"{'mean':>8} {'req/s':>7}  target (p95 @ 1 client)"]
+    for s in report["scenarios"]:
+        target = ""
+        if s["clients"] == 1:
+            target = f"< {P95_TARGET_MS:.0f} ms: {'MET' if s['p95_ms'] < P95_TARGET_MS and not s['errors'] else 'NOT MET'}"
+        rows.append(f"{s['kind']:<8} {s['clients']:>7} {s['ok']:>5} {s['errors']:>4} {s['p50_ms']:>6.1f}ms "
+                    f"{s['p95_ms']:>6.1f}ms {s['p99_ms']:>6.1f}ms {s['mean_ms']:>6.1f}ms {s['throughput_rps']:>7.1f}  {target}")
+    mem = report["peak_memory_mb"]
+    rows.append(f"peak memory (VmHWM, process tree): rasa {mem['rasa']:.0f} MB, actions {mem['actions']:.0f} MB")
+    return "\n".join(rows)
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--project", type=Path, default=REPO_ROOT, help="bot directory (endpoints.yml, credentials.yml, actions/)")
+    ap.add_argument("--model", type=Path, default=None, help="model archive (default: newest in <project>/models/)")
+    ap.add_argument("--requests", type=int, default=200, help="requests per scenario (default 200)")
+    ap.add_argument("--rasa-port", type=int, default=0, help="default: a free loopback port")
+    ap.add_argument("--actions-port", type=int, default=0, help="default: a free loopback port")
+    ap.add_argument("--start-timeout", type=float, default=180.0, help="seconds to wait for each server")
+    ap.add_argument("--out", type=Path, default=REPO_ROOT / "results/bench.json")
+    return ap.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    project = args.project.resolve()
+    model = (args.model or latest_model(project / "models"))
+    if model is None or not model.exists():
+        print(f"bench: no model (looked for {args.model or project / 'models/*.tar.gz'}); run `make train` first", file=sys.stderr)
+        return 2
+    model = model.resolve()
+    rasa_bin = str(Path(sys.executable).parent / "rasa")
+    rport, aport = args.rasa_port or free_port(), args.actions_port or free_port()
+    token = secrets.token_urlsafe(24)
+    base = f"http://127.0.0.1:{rport}"
+    log_dir = Path(tempfile.mkdtemp(prefix="bench-logs-"))
+    env = {**os.environ, "ACTION_SERVER_URL": f"http://127.0.0.1:{aport}/webhook", "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+    # SIGTERM (e.g. from make or CI) must also reach the finally block below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    services: List[Service] = []
+    try:
+        actions = start_service("actions", [rasa_bin, "run", "actions", "-p", str(aport), "--actions", "actions"],
+                                project, env, log_dir)
+        services.append(actions)
+        rasa = start_service("rasa", [rasa_bin, "run", "--enable-api", "--auth-token", token, "-i", "127.0.0.1",
+                                      "-p", str(rport), "--model", str(model), "--endpoints", "endpoints.yml",
+                                      "--credentials", "credentials.yml"], project, env, log_dir)
+        services.append(rasa)
+        print(f"bench: model {model}\nbench: rasa :{rport}, actions :{aport}, logs {log_dir}; waiting for both ...")
+        t0 = time.monotonic()
+        wait_until(actions, lambda: requests.get(f"http://127.0.0.1:{aport}/health", timeout=2).ok, args.start_timeout)
+        wait_until(rasa, lambda: "Hello from Rasa" in requests.get(f"{base}/", timeout=2).text, args.start_timeout)
+        # Rasa loads the model before it serves, and keeps serving without one if loading
+        # failed: so ask /status once instead of waiting for a model that will not come.
+        status = requests.get(f"{base}/status", params={"token": token}, timeout=5)
+        if not status.ok or not status.json().get("model_file"):
+            raise RuntimeError(f"rasa has no model loaded ({status.status_code}); log {rasa.log}:\n{rasa.tail()}")
+        startup = time.monotonic() - t0
+
+        senders = make_senders(base, token, timeout=30.0)
+        run_id = secrets.token_hex(3)
+        for kind, send in senders.items():
+            warm = run_scenario(send, 1, WARMUP_REQUESTS, f"{run_id}-warmup-{kind}")
+            if warm["errors"]:
+                raise RuntimeError(f"warm-up of {kind} failed: {warm['error_examples']}\n{rasa.tail()}")
+
+        scenarios = []
+        for kind, send in senders.items():
+            for clients in CONCURRENCY:
+                print(f"bench: {kind} x {args.requests} with {clients} client(s) ...", flush=True)
+                result = run_scenario(send, clients, args.requests, f"{run_id}-{kind}-{clients}")
+                scenarios.append({"kind": kind, **result})
+
+        memory = {"rasa": vmhwm_kb(rasa.proc.pid) / 1024, "actions": vmhwm_kb(actions.proc.pid) / 1024}
+    finally:
+        for svc in reversed(services):
+            stop_service(svc)
+
+    one_client = {s["kind"]: s for s in scenarios if s["clients"] == 1}
+    report = {
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "model": str(model), "project": str(project),
+        "host": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "startup_s": startup, "requests_per_scenario": args.requests, "warmup_requests": WARMUP_REQUESTS,
+        "messages": len(MESSAGES), "conversations": len(CONVERSATIONS),
+        "target": {"p95_ms_at_1_client": P95_TARGET_MS,
+                   "met": all(s["p95_ms"] < P95_TARGET_MS and not s["errors"] for s in one_client.values())},
+        "scenarios": scenarios,
+        "peak_memory_mb": memory,
+    }
+    print("\n" + render_table(report))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    print(f"written: {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,300 @@
+#!/usr/bin/env python
+"""`make eval`: train the NLU model from config.yml on nlu/data/ and score it on the held-out file.
+
+Reports intent accuracy, macro-F1 over the contract intents, per-intent P/R/F1, the
+most frequent confusions, and entity P/R/F1 on canonical (entity, value) pairs, beside
+a plain peer (char n-gram TF-IDF + logistic regression on the same split), so a
+pipeline change is judged against something simple rather than in a vacuum.
+
+Target: accuracy >= 0.95 and above the peer. Exit code 0 whether or not the target
+is met (it is a report); non-zero only when something could not be measured.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import time
+import unicodedata
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before anything imports TensorFlow
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+warnings.filterwarnings("ignore", category=DeprecationWarning)  # library noise, not about our data
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from measure_common import (  # noqa: E402
+    REPO_ROOT,
+    Example,
+    Prediction,
+    canonical_intent,
+    confusion_pairs,
+    entity_metrics,
+    entity_set,
+    examples_from_training_data,
+    intent_metrics,
+    load_contract_intents,
+    load_examples,
+    percentile,
+)
+
+# Custom components in config.yml (e.g. nlu.components.normalizer) must be importable.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+ACCURACY_TARGET = 0.95
+MODEL_NAME = "nlu-eval"
+CONTRACT_CANDIDATES = [REPO_ROOT / "shared/contract/intents.yml", Path("/work/shared/contract/intents.yml")]
+
+
+def get_normalizer() -> Tuple[Callable[[str], str], str]:
+    """The pipeline's own normaliser if the project has one, else NFKC, so the peer sees the same text."""
+    try:
+        from nlu.components.normalizer import normalize_text  # type: ignore[import-not-found]
+
+        return normalize_text, "nlu.components.normalizer.normalize_text"
+    except ImportError:
+        return (lambda text: unicodedata.normalize("NFKC", text)), "unicodedata NFKC (no project normaliser)"
+
+
+def model_is_fresh(model: Path, inputs: Sequence[Path]) -> bool:
+    """True when `model` exists and is newer than every input file (config, data, custom components)."""
+    if not model.exists():
+        return False
+    newest = 0.0
+    for path in inputs:
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else []
+        newest = max([newest] + [f.stat().st_mtime for f in files])
+    return model.stat().st_mtime > newest
+
+
+def train_model(config: Path, train: Path, model_dir: Path) -> Path:
+    """Train with Rasa's own API so the model is exactly what `rasa train nlu` would give."""
+    from rasa.model_training import train_nlu
+
+    model_dir.mkdir(parents=True, exist_ok=True)
+    result = train_nlu(str(config), str(train), str(model_dir), fixed_model_name=MODEL_NAME)
+    if not result:
+        raise RuntimeError(f"Rasa did not train a model from {config} and {train}")
+    return Path(result)
+
+
+def load_training_examples(config: Path, train: Path) -> List[Example]:
+    """The examples Rasa trains on, read through the same importer train_nlu uses."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_nlu_importer_from_config(str(config), training_data_paths=[str(train)])
+    return examples_from_training_data(importer.get_nlu_data())
+
+
+async def _parse_all(model: Path, texts: Sequence[str]) -> Tuple[List[Dict[str, Any]], List[float]]:
+    from rasa.core.agent import Agent
+
+    agent = Agent.load(str(model))
+    parses, seconds = [], []
+    for text in texts:
+        start = time.perf_counter()
+        parses.append(await agent.parse_message(text))
+        seconds.append(time.perf_counter() - start)
+    return parses, seconds
+
+
+def predict_rasa(model: Path, test: Sequence[Example]) -> Tuple[List[Prediction], float]:
+    """Parse every held-out message with the trained model; returns predictions and median ms/message."""
+    parses, seconds = asyncio.run(_parse_all(model, [ex.text for ex in test]))
+    preds = []
+    for ex, parse in zip(test, parses):
+        intent = parse.get("intent") or {}
+        raw = intent.get("name") or ""
+        preds.append(Prediction(
+            text=ex.text, gold=ex.intent, pred=canonical_intent(ex.intent, raw), raw_pred=raw,
+            confidence=float(intent.get("confidence") or 0.0),
+            gold_entities=ex.entities, pred_entities=entity_set(parse.get("entities") or []),
+        ))
+    return preds, percentile(seconds, 50) * 1000
+
+
+def predict_peer(train: Sequence[Example], test: Sequence[Example], normalize: Callable[[str], str],
+                 ngrams: Tuple[int, int]) -> List[Prediction]:
+    """Char n-gram TF-IDF + LogisticRegression: the bar a real pipeline should clear."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    peer = make_pipeline(
+        TfidfVectorizer(analyzer="char", ngram_range=ngrams, sublinear_tf=True, preprocessor=normalize),
+        LogisticRegression(C=10.0, max_iter=5000),
+    )
+    peer.fit([ex.text for ex in train], [ex.intent for ex in train])
+    labels = peer.predict([ex.text for ex in test])
+    return [Prediction(ex.text, ex.intent, canonical_intent(ex.intent, str(lab)), str(lab)) for ex, lab in zip(test, labels)]
+
+
+def build_report(rasa_preds: List[Prediction], peer_preds: List[Prediction], contract: List[str],
+                 meta: Dict[str, Any]) -> Dict[str, Any]:
+    """Everything the JSON and Markdown reports show, computed once."""
+    golds = [p.gold for p in rasa_preds]
+    rasa = intent_metrics(golds, [p.pred for p in rasa_preds], contract)
+    peer = intent_metrics(golds, [p.pred for p in peer_preds], contract)
+    rasa["confusions"] = confusion_pairs(rasa_preds)
+    rasa["entities"] = entity_metrics([p.gold_entities for p in rasa_preds], [p.pred_entities for p in rasa_preds])
+    peer["confusions"] = confusion_pairs(peer_preds, top=5)
+    target_met = rasa["accuracy"] >= ACCURACY_TARGET and rasa["accuracy"] > peer["accuracy"]
+    return {
+        **meta,
+        "target": {"accuracy_min": ACCURACY_TARGET, "beat_peer_accuracy": True, "met": target_met},
+        "rasa": rasa,
+        "peer": peer,
+        "not_in_contract": sorted({p.gold for p in rasa_preds} - set(contract)) if contract else [],
+    }
+
+
+def fmt(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def render_markdown(rep: Dict[str, Any]) -> str:
+    """Human-readable report; the same text is printed and written to nlu_eval.md."""
+    r, p = rep["rasa"], rep["peer"]
+    ent = r["entities"]
+    lines = [
+        f"# NLU evaluation ({rep['generated_at']})",
+        "",
+        f"- config: `{rep['config']}`, train: `{rep['train']}` ({rep['n_train']} examples), "
+        f"test: `{rep['test']}` ({rep['n_test']} examples)",
+        f"- model: `{rep['model']}` ({'reused' if rep['model_reused'] else 'trained'}), "
+        f"median parse {rep['rasa_ms_per_message']:.1f} ms/message in-process",
+        f"- peer: char {rep['peer_ngrams']}-gram TF-IDF + LogisticRegression, normaliser: {rep['normalizer']}",
+        "",
+        "| | Rasa pipeline | peer | target |",
+        "|---|---|---|---|",
+        f"| intent accuracy | {fmt(r['accuracy'])} | {fmt(p['accuracy'])} | >= {ACCURACY_TARGET} and > peer |",
+        f"| macro-F1 ({len(r['macro_labels'])} contract intents) | {fmt(r['macro_f1'])} | {fmt(p['macro_f1'])} | |",
+        f"| entity P / R / F1 | {fmt(ent['precision'])} / {fmt(ent['recall'])} / {fmt(ent['f1'])} | - | |",
+        "",
+        f"**Target {'MET' if rep['target']['met'] else 'NOT MET'}**",
+        "",
+    ]
+    if r["macro_missing"]:
+        lines += [f"Contract intents with no held-out example (left out of macro-F1): {', '.join(r['macro_missing'])}", ""]
+    if rep["not_in_contract"]:
+        lines += [f"Held-out intents not in the contract: {', '.join(rep['not_in_contract'])}", ""]
+    lines += ["## Per intent (Rasa | peer F1)", "",
+              "| intent | support | precision | recall | F1 | peer F1 |", "|---|---|---|---|---|---|"]
+    for name, m in r["per_intent"].items():
+        if m["support"] or m["predicted"]:
+            pf = p["per_intent"].get(name, {}).get("f1", 0.0)
+            lines.append(f"| {name} | {m['support']} | {fmt(m['precision'])} | {fmt(m['recall'])} | {fmt(m['f1'])} | {fmt(pf)} |")
+    lines += ["", "## Most frequent confusions (Rasa, gold → predicted)", ""]
+    if not r["confusions"]:
+        lines.append("none")
+    for c in r["confusions"]:
+        examples = "; ".join(f"「{e['text']}」 ({e['raw_pred']} {e['confidence']})" for e in c["examples"])
+        lines.append(f"- {c['gold']} → {c['pred']} ×{c['count']}: {examples}")
+    lines += ["", "## Entities (canonical (entity, value) pairs, per message)", "",
+              "| entity | tp | fp | fn | precision | recall | F1 |", "|---|---|---|---|---|---|---|"]
+    for name, m in ent["per_entity"].items():
+        lines.append(f"| {name} | {m['tp']} | {m['fp']} | {m['fn']} | {fmt(m['precision'])} | {fmt(m['recall'])} | {fmt(m['f1'])} |")
+    return "\n".join(lines) + "\n"
+
+
+def find_contract(explicit: Optional[Path]) -> Optional[Path]:
+    if explicit:
+        return explicit
+    return next((c for c in CONTRACT_CANDIDATES if c.exists()), None)
+
+
+def quiet_rasa() -> None:
+    """Rasa logs every parse with its text at debug level; a report should not echo the test set.
+
+    Also imports Rasa's heavy modules with warnings off: their import-time deprecation
+    warnings (matplotlib, pyparsing, click) would bury the report and say nothing about it.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import rasa.core.agent  # noqa: F401
+        import rasa.model_training  # noqa: F401
+        from rasa.utils.common import configure_logging_and_warnings
+        from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING, warn_only_once=False)
+    configure_structlog(logging.WARNING)
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+
+def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", type=Path, default=REPO_ROOT / "config.yml")
+    ap.add_argument("--train", type=Path, default=REPO_ROOT / "nlu/data")
+    ap.add_argument("--test", type=Path, default=REPO_ROOT / "nlu/heldout/heldout.yml")
+    ap.add_argument("--out", type=Path, default=REPO_ROOT / "results", help="directory for nlu_eval.json/.md")
+    ap.add_argument("--model-dir", type=Path, default=REPO_ROOT / "models/eval")
+    ap.add_argument("--contract", type=Path, default=None, help="intent contract (default: shared/contract/intents.yml)")
+    ap.add_argument("--skip-train", action="store_true", help="reuse models/eval if newer than config, data and components")
+    ap.add_argument("--peer-ngrams", default="1-3", help="char n-gram range of the peer, e.g. 1-3 or 2-4")
+    return ap.parse_args(argv)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    for path in (args.config, args.train, args.test):
+        if not path.exists():
+            print(f"eval_nlu: {path} does not exist", file=sys.stderr)
+            return 2
+    lo, hi = (int(x) for x in args.peer_ngrams.split("-"))
+    quiet_rasa()
+
+    contract_path = find_contract(args.contract)
+    contract = load_contract_intents(contract_path) if contract_path else []
+    if not contract:
+        print("eval_nlu: no intent contract found; macro-F1 over the held-out intents instead", file=sys.stderr)
+
+    model = args.model_dir / f"{MODEL_NAME}.tar.gz"
+    inputs = [args.config, args.train, REPO_ROOT / "nlu/components"]
+    reused = args.skip_train and model_is_fresh(model, inputs)
+    if args.skip_train and not reused:
+        print(f"eval_nlu: {model} is missing or older than its inputs; training", file=sys.stderr)
+    if not reused:
+        model = train_model(args.config, args.train, args.model_dir)
+
+    train = load_training_examples(args.config, args.train)
+    test = load_examples(args.test)
+    if not test:
+        print(f"eval_nlu: no intent examples in {args.test}", file=sys.stderr)
+        return 2
+    normalize, normalizer_name = get_normalizer()
+    rasa_preds, ms_per_msg = predict_rasa(model, test)
+    peer_preds = predict_peer(train, test, normalize, (lo, hi))
+
+    meta = {
+        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "config": str(args.config), "train": str(args.train), "test": str(args.test),
+        "contract": str(contract_path) if contract_path else None,
+        "model": str(model), "model_reused": reused,
+        "n_train": len(train), "n_test": len(test),
+        "normalizer": normalizer_name, "peer_ngrams": f"{lo}-{hi}",
+        "rasa_ms_per_message": ms_per_msg,
+    }
+    report = build_report(rasa_preds, peer_preds, contract or sorted({ex.intent for ex in test}), meta)
+    report["predictions"] = [
+        {"text": p.text, "gold": p.gold, "pred": p.raw_pred, "confidence": p.confidence,
+         "gold_entities": sorted(p.gold_entities), "pred_entities": sorted(p.pred_entities)}
+        for p in rasa_preds
+    ]
+    markdown = render_markdown(report)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "nlu_eval.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    (args.out / "nlu_eval.md").write_text(markdown, encoding="utf-8")
+    print("\n" + markdown)
+    print(f"written: {args.out / 'nlu_eval.json'}, {args.out / 'nlu_eval.md'}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

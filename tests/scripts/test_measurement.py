@@ -1,0 +1,131 @@
+"""Fast checks of the numbers `make eval` and `make bench` print (no model, no servers)."""
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+from measure_common import (  # noqa: E402
+    Prediction,
+    canonical_intent,
+    confusion_pairs,
+    entity_metrics,
+    entity_set,
+    intent_metrics,
+    load_contract_intents,
+    load_examples,
+    percentile,
+)
+
+GOLD = ["greet", "greet", "faq_fee", "faq_fee", "out_of_scope", "out_of_scope"]
+RAW = ["greet", "faq_fee", "faq_fee", "faq_fee", "nlu_fallback", "greet"]
+
+
+def _preds() -> list:
+    return [Prediction(f"m{i}", g, canonical_intent(g, r), r) for i, (g, r) in enumerate(zip(GOLD, RAW))]
+
+
+def test_nlu_fallback_counts_as_out_of_scope() -> None:
+    assert canonical_intent("out_of_scope", "nlu_fallback") == "out_of_scope"
+    assert canonical_intent("faq_fee", "nlu_fallback") == "out_of_scope"  # still wrong for faq_fee
+    assert canonical_intent("faq_fee", "faq_fee") == "faq_fee"
+    assert canonical_intent("greet", None) == "<none>"
+
+
+def test_accuracy_and_per_intent_and_macro_f1() -> None:
+    m = intent_metrics(GOLD, [p.pred for p in _preds()], ["greet", "faq_fee", "out_of_scope", "thanks"])
+    assert m["accuracy"] == pytest.approx(4 / 6)
+    # greet: tp1 fp1 fn1 -> P=R=F=0.5; faq_fee: tp2 fp1 fn0 -> P 2/3, R 1, F 0.8;
+    # out_of_scope: tp1 fp0 fn1 -> P 1, R 0.5, F 2/3. thanks has no gold: not averaged.
+    assert m["per_intent"]["greet"]["f1"] == pytest.approx(0.5)
+    assert m["per_intent"]["faq_fee"]["precision"] == pytest.approx(2 / 3)
+    assert m["per_intent"]["faq_fee"]["f1"] == pytest.approx(0.8)
+    assert m["per_intent"]["out_of_scope"]["recall"] == pytest.approx(0.5)
+    assert m["macro_f1"] == pytest.approx((0.5 + 0.8 + 2 / 3) / 3)
+    assert m["macro_missing"] == ["thanks"]
+    assert m["per_intent"]["thanks"]["support"] == 0
+
+
+def test_intent_metrics_rejects_length_mismatch() -> None:
+    with pytest.raises(ValueError):
+        intent_metrics(["a"], [])
+
+
+def test_confusion_pairs_counts_and_examples() -> None:
+    preds = _preds() + [Prediction("m6", "greet", "faq_fee", "faq_fee"), Prediction("m7", "greet", "faq_fee", "faq_fee")]
+    pairs = confusion_pairs(preds)
+    assert [(p["gold"], p["pred"], p["count"]) for p in pairs] == [
+        ("greet", "faq_fee", 3), ("out_of_scope", "greet", 1)]
+    assert [e["text"] for e in pairs[0]["examples"]] == ["m1", "m6"]  # two examples only
+    assert all(p["gold"] != p["pred"] for p in pairs)  # fallback on out_of_scope is no confusion
+
+
+def test_entity_metrics_sets_per_message() -> None:
+    gold = [frozenset({("phone", "0312345678")}), frozenset({("ticket_id", "PR-AB12-CD34")}), frozenset()]
+    pred = [
+        entity_set([{"entity": "phone", "value": "0312345678"}, {"entity": "phone", "value": "0312345678"}]),
+        entity_set([{"entity": "ticket_id", "value": "pr-ab12-cd34"}]),  # not canonical: fp and fn
+        entity_set([{"entity": "request_type", "value": "disclosure"}]),
+    ]
+    m = entity_metrics(gold, pred)
+    assert (m["tp"], m["fp"], m["fn"]) == (1, 2, 1)
+    assert m["precision"] == pytest.approx(1 / 3)
+    assert m["recall"] == pytest.approx(1 / 2)
+    assert m["f1"] == pytest.approx(0.4)
+    assert m["per_entity"]["ticket_id"] == {"precision": 0.0, "recall": 0.0, "f1": 0.0, "tp": 0, "fp": 1, "fn": 1}
+    assert m["per_entity"]["phone"]["f1"] == 1.0
+
+
+def test_entity_metrics_empty_is_zero_not_error() -> None:
+    assert entity_metrics([frozenset()], [frozenset()])["f1"] == 0.0
+
+
+def test_percentile_linear_interpolation() -> None:
+    values = [4.0, 1.0, 3.0, 2.0]  # unsorted on purpose
+    assert percentile(values, 0) == 1.0
+    assert percentile(values, 100) == 4.0
+    assert percentile(values, 50) == pytest.approx(2.5)
+    assert percentile(values, 95) == pytest.approx(3.85)  # numpy's default gives the same
+    assert percentile([7.0], 99) == 7.0
+    assert math.isnan(percentile([], 50))
+    with pytest.raises(ValueError):
+        percentile(values, 101)
+
+
+def test_heldout_loader_reads_annotated_entity_values(tmp_path: Path) -> None:
+    f = tmp_path / "heldout.yml"
+    f.write_text(
+        'version: "3.1"\n'
+        "nlu:\n"
+        "- intent: check_request_status\n"
+        "  examples: |\n"
+        '    - 受付番号[pr-ab12-cd34]{"entity": "ticket_id", "value": "PR-AB12-CD34"}の状況は\n'
+        "- intent: start_request\n"
+        "  examples: |\n"
+        "    - 個人情報の[開示](request_type:disclosure)をお願いします\n"
+        "    - 手続きしたい\n",
+        encoding="utf-8",
+    )
+    examples = {ex.text: ex for ex in load_examples(f)}
+    assert examples["受付番号pr-ab12-cd34の状況は"].entities == {("ticket_id", "PR-AB12-CD34")}
+    assert examples["個人情報の開示をお願いします"].entities == {("request_type", "disclosure")}
+    assert examples["手続きしたい"].entities == frozenset()
+    assert examples["手続きしたい"].intent == "start_request"
+
+
+def test_contract_loader_reads_names_despite_prose(tmp_path: Path) -> None:
+    f = tmp_path / "intents.yml"
+    f.write_text(
+        "faq:   # answered\n"
+        "  faq_fee:\n"
+        "    meaning: Joint use with 総武産業株式会社: which items.\n"
+        "dialogue:\n"
+        "  greet: {examples: [こんにちは]}\n"
+        "  out_of_scope:\n",
+        encoding="utf-8",
+    )
+    assert load_contract_intents(f) == ["faq_fee", "greet", "out_of_scope"]
