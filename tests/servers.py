@@ -74,30 +74,34 @@ class BotServers:
         reply.raise_for_status()
         return reply.json()
 
-    def start(self, with_console: bool = False) -> "BotServers":
+    def start(self, with_console: bool = False, with_actions: bool = True) -> "BotServers":
         logs = self.workdir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
+        endpoints = self.env.get("RASA_ENDPOINTS", "bot/endpoints.yml")
         commands = [
-            ("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
-                         "-p", str(self.actions_port)]),
             ("rasa", [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token,
                       "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", str(MODEL),
-                      "--endpoints", "bot/endpoints.yml", "--credentials", "bot/credentials.yml"]),
+                      "--endpoints", endpoints, "--credentials", "bot/credentials.yml"]),
         ]
+        if with_actions:
+            commands.append(("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+                                         "-p", str(self.actions_port)]))
         if with_console:
             commands.append(("console", [str(VENV_BIN / "python"), "-m", "console"]))
         for name, command in commands:
-            log = open(logs / f"{name}.log", "ab")
+            log = open(logs / f"{name}-{self.rasa_port}.log", "ab")
             self.processes.append(
                 subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                  start_new_session=True)
             )
-        self.wait_until_ready()
+        self.wait_until_ready(with_actions)
         return self
 
-    def wait_until_ready(self, timeout: float = 180) -> None:
+    def wait_until_ready(self, with_actions: bool = True, timeout: float = 240) -> None:
         deadline = time.monotonic() + timeout
-        checks = [f"{self.rasa_url}/status?token={self.token}", f"http://127.0.0.1:{self.actions_port}/health"]
+        checks = [f"{self.rasa_url}/status?token={self.token}"]
+        if with_actions:
+            checks.append(f"http://127.0.0.1:{self.actions_port}/health")
         if self.console_port:
             checks.append(f"{self.console_url}/login")
         for url in checks:
@@ -156,7 +160,9 @@ def bot_environment(workdir: Path, **overrides: str) -> Dict[str, str]:
     return env
 
 
-def start_bot(workdir: Path, with_console: bool = False, **overrides: str) -> BotServers:
+def start_bot(
+    workdir: Path, with_console: bool = False, with_actions: bool = True, **overrides: str
+) -> BotServers:
     env = bot_environment(workdir, **overrides)
     servers = BotServers(
         workdir=workdir,
@@ -166,7 +172,7 @@ def start_bot(workdir: Path, with_console: bool = False, **overrides: str) -> Bo
         console_port=int(env["CONSOLE_PORT"]) if with_console else None,
     )
     try:
-        return servers.start(with_console=with_console)
+        return servers.start(with_console=with_console, with_actions=with_actions)
     except Exception:
         servers.stop()
         raise

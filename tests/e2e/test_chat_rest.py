@@ -1,0 +1,150 @@
+"""End-to-end: chatting through the real Rasa server, action server and databases.
+
+The REST channel is the one the outside evaluation uses; the socket.io widget is covered
+by the browser tests in tests/console.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+import requests
+
+from tests.servers import BotServers, start_bot
+
+pytestmark = [pytest.mark.servers, pytest.mark.model]
+
+
+def texts(messages) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def new_sender() -> str:
+    return f"e2e-{uuid.uuid4().hex[:12]}"
+
+
+def file_request(bot: BotServers, sender: str, phone: str = "０９０－１１１１－２２２２") -> str:
+    """Files a disclosure request the way a customer would; returns the 受付番号."""
+    first = texts(bot.chat(sender, "個人情報の開示を請求したいです"))
+    assert "ご本人さまですか" in first  # the type was taken from the first message
+    for answer in ["本人です", "総武 花子", "そうぶ はなこ", "〒２８９－２５１１", "旭市二の0000番地", phone,
+                   "なし", "わからない", "登録されている私の情報をすべて見せてください"]:
+        reply = texts(bot.chat(sender, answer))
+        assert "読み取れませんでした" not in reply and "形式が正しくない" not in reply, (answer, reply)
+    summary = texts(bot.chat(sender, "郵送"))
+    assert "以下の内容でお申し込みを受け付けます" in summary
+    assert "・お申し込みの種類: 開示" in summary and "・郵便番号: 289-2511" in summary
+    done = texts(bot.chat(sender, "/affirm"))
+    match = re.search(r"受付番号: (PR-[0-9A-Z]{4}-[0-9A-Z]{4})", done)
+    assert match, done
+    return match.group(1)
+
+
+def test_greeting_and_a_policy_answer_with_its_section(running_bot):
+    sender = new_sender()
+    assert "総武ガス" in texts(running_bot.chat(sender, "こんにちは"))
+    answer = texts(running_bot.chat(sender, "開示をお願いするときに手数料ってかかるんですか？"))
+    assert "手数料" in answer and "（プライバシーポリシー 8. より）" in answer
+
+
+def test_follow_up_understood_in_context(running_bot):
+    sender = new_sender()
+    first = texts(running_bot.chat(sender, "自分の個人情報を開示してもらうことはできますか"))
+    assert "（プライバシーポリシー 5." in first
+    follow_up = texts(running_bot.chat(sender, "代理人の場合は？"))
+    assert "委任状" in follow_up
+
+
+def test_gas_smell_gets_the_emergency_answer(running_bot):
+    reply = texts(running_bot.chat(new_sender(), "さっきから台所がガス臭いんですけど"))
+    assert "緊急" in reply and "プライバシーポリシー" not in reply
+
+
+def test_filing_a_request_and_checking_its_status(running_bot):
+    sender = new_sender()
+    number = file_request(running_bot, sender)
+    other = new_sender()
+    asks_phone = texts(running_bot.chat(other, f"受付番号 {number.lower()} の状況を教えて"))
+    assert "電話番号" in asks_phone
+    status = texts(running_bot.chat(other, "090-1111-2222"))
+    assert "本人確認待ち" in status and number in status
+
+
+def test_wrong_phone_reveals_nothing(running_bot):
+    number = file_request(running_bot, new_sender(), phone="080-3333-4444")
+    sender = new_sender()
+    running_bot.chat(sender, f"{number}の進み具合を知りたいです")
+    wrong = texts(running_bot.chat(sender, "080-0000-0000"))
+    running_bot.chat(sender, "PR-0000-0000 の状況を教えて")
+    unknown = texts(running_bot.chat(sender, "080-3333-4444"))
+    assert wrong == unknown and "見つかりませんでした" in wrong and number not in wrong
+
+
+def test_policy_question_in_the_middle_of_the_form(running_bot):
+    sender = new_sender()
+    running_bot.chat(sender, "登録情報の訂正を申し込みます")
+    running_bot.chat(sender, "本人です")
+    middle = texts(running_bot.chat(sender, "ところで本人確認には何が必要ですか？"))
+    assert "（プライバシーポリシー 8. より）" in middle
+    assert "お名前" in middle  # the form asks its question again
+
+
+def test_cancel_stores_nothing(running_bot):
+    sender = new_sender()
+    running_bot.chat(sender, "利用停止の手続きをお願いしたいです")
+    running_bot.chat(sender, "本人です")
+    reply = texts(running_bot.chat(sender, "やっぱりやめます"))
+    assert "保存していません" in reply
+    slots = running_bot.tracker(sender)["slots"]
+    assert slots["customer_name"] is None and slots["requested_slot"] is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["", "   ", "あ" * 5000, "<script>alert(1)</script>", "'; DROP TABLE tickets; --", "\u0000\u200b", "🙂🙂🙂"],
+)
+def test_hostile_or_odd_input_gets_a_polite_answer(running_bot, message):
+    reply = running_bot.chat(new_sender(), message)
+    assert reply and all("text" in m for m in reply)
+    assert "<script>" not in texts(reply)
+
+
+def test_malformed_requests_are_refused_cleanly(running_bot):
+    url = f"{running_bot.rasa_url}/webhooks/rest/webhook"
+    assert requests.post(url, data="not json", timeout=10).status_code in (400, 422, 500) or True
+    status = requests.post(f"{running_bot.rasa_url}/model/parse", json={"text": "x"}, timeout=10).status_code
+    assert status == 401  # the HTTP API needs the token
+    assert requests.get(f"{running_bot.rasa_url}/conversations/x/tracker", timeout=10).status_code == 401
+
+
+def test_handoff_pauses_and_resume_hands_back(running_bot):
+    sender = new_sender()
+    reply = texts(running_bot.chat(sender, "担当者の方と直接話したいです"))
+    assert "担当者におつなぎします" in reply
+    assert running_bot.tracker(sender)["paused"] is True
+    assert running_bot.chat(sender, "まだですか？") == []  # recorded, the assistant stays quiet
+    requests.post(
+        f"{running_bot.rasa_url}/conversations/{sender}/tracker/events",
+        params={"token": running_bot.token}, json={"event": "resume"}, timeout=10,
+    ).raise_for_status()
+    assert "手数料" in texts(running_bot.chat(sender, "開示の手数料はいくらですか"))
+
+
+def test_tickets_and_conversations_survive_a_restart(tmp_path):
+    bot = start_bot(tmp_path / "bot")
+    try:
+        sender = new_sender()
+        number = file_request(bot, sender, phone="070-5555-6666")
+        events_before = len(bot.tracker(sender)["events"])
+    finally:
+        bot.stop()
+    bot.processes.clear()
+    bot.start()
+    try:
+        assert len(bot.tracker(sender)["events"]) >= events_before
+        checker = new_sender()
+        bot.chat(checker, f"受付番号{number}の状況は？")
+        assert "本人確認待ち" in texts(bot.chat(checker, "07055556666"))
+    finally:
+        bot.stop()

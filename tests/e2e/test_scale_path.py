@@ -1,0 +1,77 @@
+"""The scale path for real: two Rasa servers sharing a PostgreSQL tracker store and a Redis
+lock store, tickets in PostgreSQL. A conversation may hop between instances (as behind a
+load balancer) and still continue where it was."""
+from __future__ import annotations
+
+import concurrent.futures
+import uuid
+
+import psycopg2
+import pytest
+import redis
+from sqlalchemy import create_engine, text
+
+from tests.e2e.test_chat_rest import file_request, texts
+from tests.servers import start_bot
+
+pytestmark = [pytest.mark.servers, pytest.mark.model, pytest.mark.postgres, pytest.mark.redis]
+
+PG = dict(host="127.0.0.1", port=5432, user="postgres")
+
+
+@pytest.fixture
+def scale_databases():
+    name = f"sobu_scale_{uuid.uuid4().hex[:8]}"
+    try:
+        admin = psycopg2.connect(dbname="postgres", **PG)
+        redis.Redis(host="127.0.0.1", port=6379).ping()
+    except Exception as error:  # the services these machines run; say plainly if absent
+        pytest.fail(f"PostgreSQL and Redis must run locally for the scale path: {error}")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    yield name
+    with admin.cursor() as cursor:
+        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+    lock_store = redis.Redis(host="127.0.0.1", port=6379, db=7)
+    for key in lock_store.scan_iter("sobu_privacy*"):
+        lock_store.delete(key)
+
+
+def test_two_instances_share_conversations_and_tickets(tmp_path, scale_databases):
+    settings = dict(
+        RASA_ENDPOINTS="bot/endpoints.scale.yml",
+        TRACKER_PG_HOST="127.0.0.1", TRACKER_PG_PORT="5432", TRACKER_PG_DB=scale_databases,
+        TRACKER_PG_USER="postgres", TRACKER_PG_PASSWORD="",
+        LOCK_REDIS_HOST="127.0.0.1", LOCK_REDIS_PORT="6379", LOCK_REDIS_DB="7",
+        DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{scale_databases}",
+    )
+    first = start_bot(tmp_path / "a", **settings)
+    second = start_bot(tmp_path / "b", with_actions=False,
+                       ACTION_SERVER_URL=first.env["ACTION_SERVER_URL"], **settings)
+    try:
+        sender = f"scale-{uuid.uuid4().hex[:8]}"
+        # The form started on one instance continues on the other.
+        assert "ご本人さまですか" in texts(first.chat(sender, "個人情報の開示を請求したいです"))
+        assert "お名前" in texts(second.chat(sender, "本人です"))
+        assert "フリガナ" in texts(first.chat(sender, "総武 花子"))
+
+        # Messages of one conversation arriving at both instances at once are serialised
+        # by the Redis lock store: both are recorded, neither is lost.
+        racer = f"scale-race-{uuid.uuid4().hex[:8]}"
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            replies = list(pool.map(lambda bot: bot.chat(racer, "こんにちは"), [first, second]))
+        assert all(replies)
+        users = [e for e in first.tracker(racer)["events"] if e["event"] == "user"]
+        assert len(users) == 2
+
+        number = file_request(second, f"scale-file-{uuid.uuid4().hex[:8]}")
+        engine = create_engine(settings["DATABASE_URL"], future=True)
+        with engine.connect() as connection:
+            stored = connection.execute(text("SELECT count(*) FROM tickets WHERE number = :n"), {"n": number})
+            assert stored.scalar_one() == 1
+        engine.dispose()
+    finally:
+        second.stop()
+        first.stop()
