@@ -28,6 +28,8 @@ import aiohttp
 logger = logging.getLogger(__name__)
 
 STAFF_METADATA_KEY = "from_staff"
+#: The bot's response that tells the customer the assistant takes over again.
+HANDBACK_RESPONSE = "utter_handback"
 
 
 class RasaUnavailable(Exception):
@@ -117,12 +119,26 @@ class RasaClient:
     async def send_staff_reply(self, conversation_id: str, text: str, staff_name: str, username: str) -> None:
         await self.append_events(conversation_id, [staff_reply_event(text, staff_name, username)])
 
-    async def hand_back(self, conversation_id: str, message: str, username: str) -> None:
-        """Resume the assistant and tell the customer so, in one request (one tracker lock)."""
-        await self.append_events(
-            conversation_id,
-            [
-                {"event": "resume", "metadata": {STAFF_METADATA_KEY: username}},
-                {"event": "bot", "text": message, "metadata": {"handback_by": username}},
-            ],
+    async def execute(self, conversation_id: str, action: str) -> Dict[str, Any]:
+        """Run one action (e.g. a response) and send its messages to the socket.io room."""
+        return await self._request(
+            "POST",
+            self._url(conversation_id, "/execute"),
+            params={"output_channel": "socketio", "include_events": "NONE"},
+            json={"name": action},
         )
+
+    async def hand_back(self, conversation_id: str, message: str, username: str) -> None:
+        """Resume the assistant and tell the customer so.
+
+        The wording comes from the bot's own ``utter_handback`` response (the domain owns
+        what customers read); if the bot has none, ``message`` (messages.py) is sent instead.
+        """
+        await self.append_events(conversation_id, [{"event": "resume", "metadata": {STAFF_METADATA_KEY: username}}])
+        try:
+            await self.execute(conversation_id, HANDBACK_RESPONSE)
+        except RasaUnavailable:
+            logger.warning("utter_handback could not run; sending the console's own hand-back text")
+            await self.append_events(
+                conversation_id, [{"event": "bot", "text": message, "metadata": {"handback_by": username}}]
+            )

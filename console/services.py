@@ -22,7 +22,7 @@ from storage.errors import (
 )
 from storage.handoffs import Handoff, HandoffNote
 from storage.staff import MIN_PASSWORD_LENGTH, StaffSession
-from storage.tickets import JST, RequestType, Ticket, TicketDraft, TicketStatus, normalize_ticket_number
+from storage.tickets import JST, DeliveryMethod, RequesterKind, RequestType, Ticket, TicketDraft, TicketStatus, normalize_ticket_number
 
 from . import analytics
 from .context import ConsoleContext
@@ -69,6 +69,7 @@ def handoff_json(h: Handoff, now: Optional[datetime] = None) -> Dict[str, Any]:
         "kind": h.kind,
         "status": h.status,
         "summary": ensure_json_dumpable(h.summary),
+        "question": summary_question(h.summary),
         "created_at": _iso(h.created_at),
         "waiting_seconds": int(h.waiting_seconds(now)),
         "claimed_by": h.claimed_by,
@@ -76,6 +77,19 @@ def handoff_json(h: Handoff, now: Optional[datetime] = None) -> Dict[str, Any]:
         "closed_at": _iso(h.closed_at),
         "ticket_number": h.ticket_number,
     }
+
+
+def summary_question(summary: Dict[str, Any]) -> str:
+    """The customer's question for the queue: ``question``, else the first of ``questions``."""
+    if not isinstance(summary, dict):
+        return ""
+    question = summary.get("question")
+    if isinstance(question, str):
+        return question
+    questions = summary.get("questions")
+    if isinstance(questions, list) and questions:
+        return str(questions[0])
+    return ""
 
 
 def note_json(n: HandoffNote) -> Dict[str, Any]:
@@ -401,37 +415,53 @@ class ConsoleService:
 
 _REQUEST_LABEL_TO_VALUE = {r.label: r.value for r in RequestType}
 
-#: Summary keys the bot may use for the collected form details, mapped to ticket fields.
+#: Keys of the collected details in the handoff summary (the bot's slot names or the
+#: Japanese labels it shows, see actions/request_fields.yml), mapped to ticket fields.
 _SUMMARY_FIELD_ALIASES = {
-    "request_type": "request_type",
-    "name": "name",
-    "full_name": "name",
-    "name_kana": "name_kana",
-    "postal_code": "postal_code",
-    "address": "address",
-    "phone": "phone",
-    "phone_number": "phone",
-    "email": "email",
-    "details": "details",
-    "request_details": "details",
-    "delivery_method": "delivery_method",
-    "requester_kind": "requester_kind",
-    "agent_name": "agent_name",
-    "agent_relationship": "agent_relationship",
-    "customer_number": "customer_number",
+    "request_type": "request_type", "お申し込みの種類": "request_type",
+    "requester_kind": "requester_kind", "お申し込みになる方": "requester_kind",
+    "agent_name": "agent_name", "代理人のお名前": "agent_name",
+    "agent_relationship": "agent_relationship", "ご本人とのご関係": "agent_relationship",
+    "name": "name", "customer_name": "name", "お名前": "name",
+    "name_kana": "name_kana", "customer_name_kana": "name_kana", "フリガナ": "name_kana",
+    "postal_code": "postal_code", "郵便番号": "postal_code",
+    "address": "address", "ご住所": "address",
+    "phone": "phone", "電話番号": "phone",
+    "email": "email", "メールアドレス": "email",
+    "customer_number": "customer_number", "お客様番号": "customer_number",
+    "details": "details", "request_details": "details", "お申し込みの内容": "details",
+    "delivery_method": "delivery_method", "回答の受け取り方法": "delivery_method",
 }
 
 
+def _enum_value(parse: Any, value: str) -> str:
+    try:
+        return parse(value).value
+    except Exception:  # noqa: BLE001 - an unknown label just is not pre-filled
+        return value
+
+
 def _collected_details(summary: Dict[str, Any]) -> Dict[str, Any]:
-    """Ticket fields the bot already collected (summary["details"]), for pre-filling."""
-    details = summary.get("details") if isinstance(summary, dict) else None
+    """Ticket fields the bot already collected, for pre-filling the ticket form.
+
+    The bot's summary keeps them under ``collected`` (older drafts: ``details``).
+    """
+    if not isinstance(summary, dict):
+        return {}
+    details = summary.get("collected")
+    if not isinstance(details, dict):
+        details = summary.get("details")
     if not isinstance(details, dict):
         return {}
     out: Dict[str, Any] = {}
     for key, value in details.items():
         field = _SUMMARY_FIELD_ALIASES.get(str(key))
         if field and isinstance(value, str) and value.strip():
-            out[field] = value
-    if out.get("request_type") in _REQUEST_LABEL_TO_VALUE:
-        out["request_type"] = _REQUEST_LABEL_TO_VALUE[out["request_type"]]
+            out[field] = value.strip()
+    if "request_type" in out:
+        out["request_type"] = _enum_value(RequestType.parse, out["request_type"])
+    if "requester_kind" in out:
+        out["requester_kind"] = _enum_value(RequesterKind.parse, out["requester_kind"].replace("ご", ""))
+    if "delivery_method" in out:
+        out["delivery_method"] = _enum_value(DeliveryMethod.parse, out["delivery_method"])
     return out

@@ -14,9 +14,9 @@ from .messages import t
 from .rasa_client import STAFF_METADATA_KEY, is_staff_event, staff_reply_text
 
 #: Slots Rasa or the forms use for bookkeeping; staff do not need to see them.
-HIDDEN_SLOTS = frozenset({"requested_slot", "session_started_metadata", "handoff_summary"})
+HIDDEN_SLOTS = frozenset({"requested_slot", "session_started_metadata", "handoff_summary", "fallback_count", "request_offered"})
 #: Slots that carry a ticket number (whatever the bot's domain calls it).
-TICKET_SLOTS = frozenset({"ticket_number", "receipt_number", "uketsuke_bangou"})
+TICKET_SLOTS = frozenset({"ticket_number", "last_ticket_number", "receipt_number"})
 
 Item = Dict[str, Any]
 

@@ -99,7 +99,7 @@
         var tr = el("tr");
         tr.appendChild(el("td", null, waitLabel(h.waiting_seconds)));
         tr.appendChild(el("td", null, h.kind === "callback" ? TEXTS.callback : TEXTS.live));
-        tr.appendChild(el("td", null, (h.summary && h.summary.question) || ""));
+        tr.appendChild(el("td", null, h.question || ""));
         var tdLink = el("td"); tdLink.appendChild(convLink(h)); tr.appendChild(tdLink);
         var form = el("form");
         form.method = "post";
@@ -116,7 +116,7 @@
         var tr = el("tr");
         tr.appendChild(el("td", null, h.claimed_by));
         tr.appendChild(el("td", null, h.kind === "callback" ? TEXTS.callback : TEXTS.live));
-        tr.appendChild(el("td", null, (h.summary && h.summary.question) || ""));
+        tr.appendChild(el("td", null, h.question || ""));
         var td = el("td"); td.appendChild(convLink(h)); tr.appendChild(td);
         cBody.appendChild(tr);
       });

@@ -60,6 +60,14 @@ def fake_rasa_server():
             return web.json_response({"error": "nope"}, status=404)
         return web.json_response({"sender_id": request.match_info["cid"], "events": []})
 
+    async def execute(request: web.Request) -> web.Response:
+        body = await request.json()
+        calls.append({"path": request.path, "query": dict(request.query), "auth": request.headers.get("Authorization"),
+                      "body": body})
+        if request.match_info["cid"] == "nohandback":
+            return web.json_response({"error": "unknown action"}, status=500)
+        return web.json_response({"tracker": {}})
+
     async def events(request: web.Request) -> web.Response:
         calls.append({"path": request.path, "query": dict(request.query), "auth": request.headers.get("Authorization"),
                       "body": await request.json()})
@@ -69,6 +77,7 @@ def fake_rasa_server():
         app = web.Application()
         app.router.add_get("/conversations/{cid}/tracker", tracker)
         app.router.add_post("/conversations/{cid}/tracker/events", events)
+        app.router.add_post("/conversations/{cid}/execute", execute)
         runner = web.AppRunner(app)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -91,6 +100,7 @@ def test_client_calls(fake_rasa_server):
         await client.tracker("abc")
         await client.send_staff_reply("abc", "こんにちは", "tanaka", "tanaka")
         await client.hand_back("abc", "戻ります", "tanaka")
+        await client.hand_back("nohandback", "戻ります", "tanaka")
         with pytest.raises(RasaUnavailable):
             await client.tracker("missing")
 
@@ -99,7 +109,12 @@ def test_client_calls(fake_rasa_server):
     assert calls[0]["path"] == "/conversations/abc/tracker"
     assert calls[1]["query"] == {"output_channel": "socketio", "execute_side_effects": "true", "include_events": "NONE"}
     assert calls[1]["body"][0]["data"]["custom"]["data"]["staff_reply"] == "こんにちは"
-    assert [e["event"] for e in calls[2]["body"]] == ["resume", "bot"]
+    assert calls[2]["body"][0]["event"] == "resume"
+    assert calls[3]["path"] == "/conversations/abc/execute" and calls[3]["body"] == {"name": "utter_handback"}
+    assert calls[3]["query"]["output_channel"] == "socketio"
+    # a bot without utter_handback: the console's own text is sent instead
+    assert calls[4]["body"][0]["event"] == "resume" and calls[5]["path"].endswith("/execute")
+    assert calls[6]["body"] == [{"event": "bot", "text": "戻ります", "metadata": {"handback_by": "tanaka"}}]
 
 
 def test_unreachable_rasa_raises_rasa_unavailable():

@@ -93,3 +93,25 @@ def test_status_change_rules(console):
     assert "&lt;b&gt;ok&lt;/b&gt;" in page and "<b>ok</b>" not in page
     entries = console.ctx.audit.entries(action="ticket.status_change")
     assert {e.actor for e in entries} == {"staff1"}
+
+
+def test_ticket_from_the_bots_real_summary_shape(console):
+    """actions/handoff.py keeps details under "collected" with the Japanese labels it shows."""
+    console.ctx.handoffs.enqueue("conv-real", {
+        "questions": ["住所を訂正したい", "担当者と話したい"],
+        "intents": ["request_correction", "request_human"],
+        "collected": {"お申し込みの種類": "訂正", "お申し込みになる方": "ご本人", "お名前": "山田 太郎",
+                      "フリガナ": "ヤマダ タロウ", "郵便番号": "289-2511", "ご住所": "千葉県旭市イ1",
+                      "電話番号": "090-1234-5678", "お申し込みの内容": "転居したので住所を訂正",
+                      "回答の受け取り方法": "郵送"},
+        "ticket_number": None,
+    })
+    staff = console.login("staff1")
+    queue = staff.get(staff.url("/api/conversations")).json()
+    assert queue["waiting"][0]["question"] == "住所を訂正したい"
+    page = staff.get(staff.url("/console/conversations/conv-real")).text
+    assert 'value="山田 太郎"' in page and "収集した情報" in page
+    resp = staff.api_post("/api/tickets", {"conversation_id": "conv-real"})
+    assert resp.status_code == 201, resp.text
+    ticket = resp.json()
+    assert (ticket["request_type"], ticket["delivery_method"], ticket["phone"]) == ("correction", "post", "09012345678")
