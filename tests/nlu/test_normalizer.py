@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
@@ -85,7 +86,8 @@ def test_normalize_text_imports_no_rasa() -> None:
         "import sys; import nlu.components.text_normalization; "
         "sys.exit(1 if any(m == 'rasa' or m.startswith('rasa.') for m in sys.modules) else 0)"
     )
-    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+    root = Path(__file__).resolve().parents[2]
+    assert subprocess.run([sys.executable, "-c", code], cwd=root).returncode == 0
 
 
 # --------------------------------------------------------------------------- component

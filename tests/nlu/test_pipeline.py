@@ -18,7 +18,7 @@ PIPELINE = [
     {"name": "SpacyNLP", "model": "ja_ginza"},
     {"name": "SpacyTokenizer"},
     {"name": "CountVectorsFeaturizer", "analyzer": "char", "min_ngram": 1, "max_ngram": 3},
-    {"name": "LogisticRegressionClassifier"},
+    {"name": "LogisticRegressionClassifier", "max_iter": 1000},
     {"name": EXTRACTOR},
     {"name": "FallbackClassifier", "threshold": 0.3},
     {"name": EMERGENCY},
