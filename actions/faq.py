@@ -12,7 +12,8 @@ from actions import services
 
 logger = logging.getLogger(__name__)
 
-# Answers about a right the customer can exercise here are followed by an offer to file it.
+# Answers about a right the customer can exercise here are followed by the offer to file it
+# (utter_offer_request, by rule), so they do not also offer more detail.
 RIGHTS_INTENTS = {"faq_disclosure", "faq_correction", "faq_stop_use"}
 
 
@@ -34,14 +35,10 @@ class ActionAnswerFaq(Action):
         logger.info("faq answered intent=%s previous=%s sections=%s", intent, previous, answer.sections)
         dispatcher.utter_message(response="utter_faq_answer", answer=answer.text_short())
         in_form = tracker.active_loop_name is not None
-        offer = intent in RIGHTS_INTENTS and not in_form
-        if offer:
-            dispatcher.utter_message(response="utter_offer_request")
-        elif answer.detail and not in_form:
+        if answer.detail and not in_form and intent not in RIGHTS_INTENTS:
             dispatcher.utter_message(response="utter_offer_detail")
         return [
             SlotSet("last_faq", intent),
-            SlotSet("request_offered", offer),
             SlotSet("fallback_count", 0),
         ]
 

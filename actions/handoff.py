@@ -50,7 +50,7 @@ class ActionHandoff(Action):
         if not opening_hours.is_open(now):
             opening = opening_hours.describe_opening(opening_hours.next_opening(now))
             dispatcher.utter_message(response="utter_handoff_closed", next_open=opening)
-            return [SlotSet("request_offered", False)]
+            return []
         try:
             services.handoff_queue().enqueue(tracker.sender_id, conversation_summary(tracker), kind="live")
         except StorageUnavailable:

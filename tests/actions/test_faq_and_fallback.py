@@ -9,22 +9,22 @@ def test_faq_answer_names_its_section(run_action):
     assert responses(messages)[0] == "utter_faq_answer"
     assert "（プライバシーポリシー 8. より）" in messages[0]["answer"]
     assert "手数料" in messages[0]["answer"]
-    assert slot_events(events) == {"last_faq": "faq_fee", "request_offered": False, "fallback_count": 0}
+    assert slot_events(events) == {"last_faq": "faq_fee", "fallback_count": 0}
 
 
-def test_answer_about_a_right_offers_to_file_it(run_action):
-    messages, events = run_action(ActionAnswerFaq(), load_tracker("faq_disclosure"))
-    assert responses(messages) == ["utter_faq_answer", "utter_offer_request"]
-    assert "5." in messages[0]["answer"]
-    assert slot_events(events)["request_offered"] is True
-
-
-def test_no_offer_while_a_form_is_running(run_action):
-    state = load_tracker("faq_disclosure")
-    state["active_loop"] = {"name": "request_form"}
-    messages, events = run_action(ActionAnswerFaq(), state)
+def test_answer_about_a_right_leaves_the_offer_to_the_rules(run_action):
+    messages, _ = run_action(ActionAnswerFaq(), load_tracker("faq_disclosure"))
     assert responses(messages) == ["utter_faq_answer"]
-    assert slot_events(events)["request_offered"] is False
+    assert "（プライバシーポリシー 5." in messages[0]["answer"]
+
+
+def test_more_detail_offered_outside_forms_only(run_action):
+    messages, _ = run_action(ActionAnswerFaq(), load_tracker("faq_fee", last_faq=None))
+    assert responses(messages)[0] == "utter_faq_answer"
+    state = load_tracker("faq_fee")
+    state["active_loop"] = {"name": "request_form"}
+    in_form, _ = run_action(ActionAnswerFaq(), state)
+    assert responses(in_form) == ["utter_faq_answer"]
 
 
 def test_follow_up_is_answered_in_context(run_action):
