@@ -15,7 +15,7 @@ from typing import Any, Optional
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from sanic import Request, Sanic
 from sanic.exceptions import MethodNotSupported, NotFound, PayloadTooLarge, SanicException
-from sanic.response import HTTPResponse, file, html, json
+from sanic.response import HTTPResponse, empty, file, html, json
 
 from .api import api_group
 from .auth import load_session
@@ -88,6 +88,10 @@ def create_app(ctx: ConsoleContext, name: str = "sobu_console") -> Sanic:
             raise NotFound("not found")
         mime = "text/css" if name.endswith(".css") else "application/javascript"
         return await file(str(path), mime_type=f"{mime}; charset=utf-8", headers={"Cache-Control": "no-cache"})
+
+    @app.get("/favicon.ico")
+    async def favicon(request: Request) -> HTTPResponse:
+        return empty(status=204)
 
     @app.get("/healthz")
     async def healthz(request: Request) -> HTTPResponse:

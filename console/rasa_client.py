@@ -71,8 +71,10 @@ class RasaClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._session: Optional[aiohttp.ClientSession] = None
 
-    def _headers(self) -> Dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
+    def _auth_params(self) -> Dict[str, str]:
+        """``?token=``: with ``--auth-token`` Rasa 3.6 reads only the query parameter
+        (server.requires_auth); the Authorization header is for JWT only."""
+        return {"token": self.token} if self.token else {}
 
     async def _http(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
@@ -89,12 +91,14 @@ class RasaClient:
     async def _request(self, method: str, url: str, **kwargs: Any) -> Any:
         http = await self._http()
         try:
-            async with http.request(method, url, headers=self._headers(), **kwargs) as resp:
+            params = {**kwargs.pop("params", {}), **self._auth_params()}
+            async with http.request(method, url, params=params, **kwargs) as resp:
                 if resp.status == 404:
                     raise RasaNotFound(url)
                 if resp.status >= 400:
                     body = await resp.text()
-                    # The body may echo customer text: log only status and length.
+                    # The body may echo customer text and the URL carries the token:
+                    # log only the path, status and length.
                     logger.warning("Rasa %s %s -> %s (%d bytes)", method, url.split("?")[0], resp.status, len(body))
                     raise RasaUnavailable(f"Rasa answered {resp.status}")
                 return await resp.json(content_type=None)

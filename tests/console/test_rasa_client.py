@@ -105,9 +105,10 @@ def test_client_calls(fake_rasa_server):
             await client.tracker("missing")
 
     asyncio.run(run(scenario))
-    assert all(c["auth"] == "Bearer secret-token" for c in calls)
+    assert all(c["query"]["token"] == "secret-token" for c in calls)
     assert calls[0]["path"] == "/conversations/abc/tracker"
-    assert calls[1]["query"] == {"output_channel": "socketio", "execute_side_effects": "true", "include_events": "NONE"}
+    assert calls[1]["query"] == {"output_channel": "socketio", "execute_side_effects": "true", "include_events": "NONE",
+                                 "token": "secret-token"}
     assert calls[1]["body"][0]["data"]["custom"]["data"]["staff_reply"] == "こんにちは"
     assert calls[2]["body"][0]["event"] == "resume"
     assert calls[3]["path"] == "/conversations/abc/execute" and calls[3]["body"] == {"name": "utter_handback"}
