@@ -58,13 +58,14 @@ def csrf_matches(expected: str, given: Any) -> bool:
     return isinstance(given, str) and bool(given) and hmac.compare_digest(expected.encode(), given.encode())
 
 
-def set_session_cookie(response: HTTPResponse, token: str, secure: bool, max_age: int) -> None:
+def set_session_cookie(response: HTTPResponse, token: str, secure: bool) -> None:
+    """A browser-session cookie: expiry is enforced server-side (storage slides it on use),
+    so a fixed max-age here would log out a staff member in the middle of a chat."""
     response.cookies[SESSION_COOKIE] = token
     cookie = response.cookies[SESSION_COOKIE]
     cookie["httponly"] = True
     cookie["samesite"] = "Strict"
     cookie["path"] = "/"
-    cookie["max-age"] = max_age
     if secure:
         cookie["secure"] = True
 

@@ -2,7 +2,8 @@
 
 What customers type can hold phone numbers, e-mail addresses, postal codes, 受付番号 and
 customer numbers. The analytics page only needs to know *what kind* of question failed, so
-every such run becomes ＊ (one ＊ per masked character, so the shape stays readable).
+every such run becomes a single ＊ - not one per character, so not even the length of a
+number is left, and questions that differ only in their numbers group together.
 Input is NFKC-normalised first so full-width digits (０９０…) are caught too.
 """
 from __future__ import annotations
@@ -23,15 +24,11 @@ _PHONE = re.compile(r"\+?\d[\d\-\s()ー－]{6,}\d")
 _DIGITS = re.compile(r"\d{2,}")
 
 
-def _stars(match: re.Match[str]) -> str:
-    return MASK * len(match.group(0))
-
-
 def mask_personal_data(text: str) -> str:
     """Return ``text`` with e-mail addresses, 受付番号, postal codes, phone numbers and digit runs masked."""
     if not text:
         return ""
     masked = unicodedata.normalize("NFKC", text)
     for pattern in (_EMAIL, _PR_NUMBER, _PHONE, _POSTAL, _DIGITS):
-        masked = pattern.sub(_stars, masked)
+        masked = pattern.sub(MASK, masked)
     return masked

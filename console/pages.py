@@ -109,7 +109,7 @@ async def login(request: Request) -> HTTPResponse:
     if target == "/console":
         target = _home_for(role)
     response = redirect(target, status=303)
-    set_session_cookie(response, token, console.settings.cookie_secure, console.staff.session_minutes * 60)
+    set_session_cookie(response, token, console.settings.cookie_secure)
     response.cookies[LOGIN_CSRF_COOKIE] = ""
     response.cookies[LOGIN_CSRF_COOKIE]["max-age"] = 0
     response.cookies[LOGIN_CSRF_COOKIE]["path"] = "/login"
@@ -142,6 +142,8 @@ async def queue(request: Request, session: StaffSession) -> HTTPResponse:
 @page(STAFF_ROLES)
 async def conversation(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
     data = await _svc(request).conversation(cid)
+    # Opening a transcript shows personal data: record who looked (the 2 s API polls are not).
+    await _svc(request).audit(session.user.username, "conversation.view", cid, {})
     prefill = _collected_details(data["summary"] or {}) if data["summary"] else {}
     return render(
         request,
@@ -219,7 +221,9 @@ async def tickets(request: Request, session: StaffSession) -> HTTPResponse:
 @bp.get("/console/tickets/<number:str>")
 @page(STAFF_ROLES)
 async def ticket(request: Request, session: StaffSession, number: str) -> HTTPResponse:
-    return render(request, "ticket.html", data=await _svc(request).ticket(number))
+    data = await _svc(request).ticket(number)
+    await _svc(request).audit(session.user.username, "ticket.view", data["ticket"]["number"], {})
+    return render(request, "ticket.html", data=data)
 
 
 @bp.post("/console/tickets/<number:str>/status")

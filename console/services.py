@@ -137,7 +137,7 @@ class ConsoleService:
 
     # --- helpers ----------------------------------------------------------------------
 
-    async def _audit(self, actor: str, action: str, target: str, detail: Dict[str, Any]) -> None:
+    async def audit(self, actor: str, action: str, target: str, detail: Dict[str, Any]) -> None:
         with storage_errors():
             await self.ctx.run(self.ctx.audit.record, actor, action, target, detail)
 
@@ -204,7 +204,7 @@ class ConsoleService:
             raise ApiError(409, t("already_claimed", user=holder) if holder else t("already_claimed_anon")) from None
         except HandoffClosed:
             raise ApiError(409, t("handoff_closed")) from None
-        await self._audit(user, "handoff.claim", cid, {"handoff_id": handoff.id})
+        await self.audit(user, "handoff.claim", cid, {"handoff_id": handoff.id})
         return handoff_json(claimed)
 
     async def reply(self, session: StaffSession, cid: str, body: Dict[str, Any]) -> Dict[str, Any]:
@@ -218,7 +218,7 @@ class ConsoleService:
         except RasaUnavailable:
             raise ApiError(502, t("rasa_unavailable")) from None
         # The reply text is in the tracker already; the audit log keeps only its length.
-        await self._audit(user, "handoff.reply", cid, {"handoff_id": handoff.id, "length": len(text or "")})
+        await self.audit(user, "handoff.reply", cid, {"handoff_id": handoff.id, "length": len(text or "")})
         return {"ok": True}
 
     async def add_note(self, session: StaffSession, cid: str, body: Dict[str, Any]) -> Dict[str, Any]:
@@ -228,7 +228,7 @@ class ConsoleService:
         user = session.user.username
         with storage_errors():
             note = await self.ctx.run(self.ctx.handoffs.add_note, handoff.id, user, text)
-        await self._audit(user, "handoff.note", cid, {"handoff_id": handoff.id, "note_id": note.id})
+        await self.audit(user, "handoff.note", cid, {"handoff_id": handoff.id, "note_id": note.id})
         return note_json(note)
 
     async def hand_back(self, session: StaffSession, cid: str) -> Dict[str, Any]:
@@ -245,7 +245,7 @@ class ConsoleService:
                 closed = await self.ctx.run(self.ctx.handoffs.close, handoff.id, user)
         except AlreadyClaimed:
             raise ApiError(409, t("not_claimed_by_you")) from None
-        await self._audit(user, "handoff.handback", cid, {"handoff_id": handoff.id})
+        await self.audit(user, "handoff.handback", cid, {"handoff_id": handoff.id})
         return handoff_json(closed)
 
     # --- tickets ----------------------------------------------------------------------
@@ -343,7 +343,7 @@ class ConsoleService:
                     await self.ctx.run(self.ctx.handoffs.link_ticket, handoff.id, ticket.number)
         except InvalidTicket as error:
             raise ApiError(400, t("invalid_ticket", detail=str(error))) from None
-        await self._audit(user, "ticket.create", ticket.number, {"conversation_id": cid, "request_type": ticket.request_type.value})
+        await self.audit(user, "ticket.create", ticket.number, {"conversation_id": cid, "request_type": ticket.request_type.value})
         return ticket_json(ticket, self.ctx.tickets.today())
 
     async def link_ticket(self, session: StaffSession, cid: str, body: Dict[str, Any]) -> Dict[str, Any]:
@@ -358,7 +358,7 @@ class ConsoleService:
                 linked = await self.ctx.run(self.ctx.handoffs.link_ticket, handoff.id, canonical)
         except NotFound:
             raise ApiError(404, t("ticket_not_found")) from None
-        await self._audit(session.user.username, "handoff.link_ticket", cid, {"handoff_id": handoff.id, "ticket": canonical})
+        await self.audit(session.user.username, "handoff.link_ticket", cid, {"handoff_id": handoff.id, "ticket": canonical})
         return handoff_json(linked)
 
     # --- users ------------------------------------------------------------------------
@@ -386,7 +386,7 @@ class ConsoleService:
             raise ApiError(409, t("user_exists")) from None
         except ValueError:
             raise ApiError(400, t("password_too_short", min=MIN_PASSWORD_LENGTH)) from None
-        await self._audit(session.user.username, "user.create", name, {"role": role})
+        await self.audit(session.user.username, "user.create", name, {"role": role})
         return {"username": user.username, "role": user.role.value, "active": user.active}
 
     # --- analytics --------------------------------------------------------------------

@@ -192,3 +192,27 @@ def test_console_conversation_page_polls_and_escapes(browser, site):
     assert page.evaluate("window.__xss") is None
     _shot(page, "06-console-conversation")
     page.close()
+
+
+def test_analytics_page_for_an_analyst(browser, tmp_path):
+    from tests.console.test_analytics import _tracker_db
+
+    _tracker_db(tmp_path / "tracker.db")
+    server = start_console(tmp_path, tracker_db_url=f"sqlite:///{tmp_path / 'tracker.db'}")
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(server.url + "/login")
+        page.fill("#username", "analyst1")
+        page.fill("#password", server.users["analyst1"])
+        page.click("button[type=submit]")
+        page.wait_for_url(re.compile(r"/console/analytics$"))
+        page.wait_for_selector("#a-intents td")
+        text = page.text_content("#analytics")
+        assert "nlu_fallback" in text and "電話 ＊" in text
+        assert "5678" not in text and "example" not in text
+        # analysts get no link to transcripts or tickets
+        assert page.locator("nav a", has_text="チケット").count() == 0
+        _shot(page, "07-analytics")
+        page.close()
+    finally:
+        server.stop()
