@@ -234,7 +234,11 @@ class ConsoleService:
     async def hand_back(self, session: StaffSession, cid: str) -> Dict[str, Any]:
         cid = check_conversation_id(cid)
         handoff = await self._open_handoff(cid)
-        self._require_holder(handoff, session)
+        # An admin may clear a conversation someone else holds or nobody took (a colleague
+        # went home); everyone else only hands back their own.
+        force = session.user.role.value == "admin"
+        if not force:
+            self._require_holder(handoff, session)
         user = session.user.username
         try:
             await self.ctx.rasa.hand_back(cid, t("handback_message"), user)
@@ -242,10 +246,10 @@ class ConsoleService:
             raise ApiError(502, t("rasa_unavailable")) from None
         try:
             with storage_errors():
-                closed = await self.ctx.run(self.ctx.handoffs.close, handoff.id, user)
+                closed = await self.ctx.run(lambda: self.ctx.handoffs.close(handoff.id, user, force=force))
         except AlreadyClaimed:
             raise ApiError(409, t("not_claimed_by_you")) from None
-        await self.audit(user, "handoff.handback", cid, {"handoff_id": handoff.id})
+        await self.audit(user, "handoff.handback", cid, {"handoff_id": handoff.id, "forced": force and handoff.claimed_by != user})
         return handoff_json(closed)
 
     # --- tickets ----------------------------------------------------------------------

@@ -157,3 +157,15 @@ def test_demo_site_and_widget_assets_are_served_locally(console):
         assert requests.get(console.url + "/static/" + asset).status_code == 200, asset
     assert requests.get(console.url + "/static/package.json").status_code == 404
     assert requests.get(console.url + "/static/..%2Fpackage.json").status_code == 404
+
+
+def test_only_the_holder_or_an_admin_hands_back(console):
+    console.ctx.handoffs.enqueue("conv-hb", SUMMARY)
+    holder, other, admin = console.login("staff1"), console.login("staff2"), console.login("admin1")
+    holder.api_post("/api/conversations/conv-hb/claim")
+    assert other.api_post("/api/conversations/conv-hb/handback").status_code == 409
+    assert console.ctx.handoffs.open_for_conversation("conv-hb") is not None
+    assert admin.api_post("/api/conversations/conv-hb/handback").status_code == 200
+    assert console.ctx.handoffs.open_for_conversation("conv-hb") is None
+    entry = console.ctx.audit.entries(action="handoff.handback")[0]
+    assert entry.actor == "admin1" and entry.detail["forced"] is True
