@@ -63,6 +63,31 @@ def reset_form_slots() -> List[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("invalid_answers", 0)]
 
 
+# After an answer about disclosure, 「はい」 to the offer means a disclosure request; after the
+# other rights the kind is still open (訂正・追加・削除, 利用停止・消去), so it is asked.
+OFFER_REQUEST_TYPES = {"faq_disclosure": "disclosure"}
+
+
+class ActionStartRequest(Action):
+    """Opens the intake; the request type is taken from the message that started it."""
+
+    def name(self) -> Text:
+        return "action_start_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        dispatcher.utter_message(response="utter_request_intro")
+        named = [e.get("value") for e in tracker.latest_message.get("entities", [])
+                 if e.get("entity") == "request_type" and e.get("value") in parsing.REQUEST_TYPE_LABELS]
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if len(set(named)) == 1:
+            request_type = named[0]
+        elif intent == "affirm" and not named:
+            request_type = OFFER_REQUEST_TYPES.get(tracker.get_slot("last_faq"))
+        else:
+            request_type = None
+        return [*reset_form_slots(), SlotSet("request_type", request_type)]
+
+
 class ValidateRequestForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_request_form"

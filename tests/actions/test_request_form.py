@@ -82,3 +82,34 @@ def test_cancel_forgets_everything(run_action):
     assert ActiveLoop(None) in events
     assert all(value in (None, 0) for value in slot_events(events).values())
     assert "customer_name" in slot_events(events)
+
+
+def test_start_takes_the_type_from_the_first_message(run_action):
+    from actions.request_form import ActionStartRequest
+
+    state = load_tracker("faq_disclosure")
+    state["latest_message"] = {"text": "登録住所の訂正を申し込みます", "intent": {"name": "start_request"},
+                               "entities": [{"entity": "request_type", "value": "correction"}]}
+    messages, events = run_action(ActionStartRequest(), state)
+    assert responses(messages) == ["utter_request_intro"]
+    assert slot_events(events)["request_type"] == "correction"
+    assert slot_events(events)["customer_name"] is None
+
+    state["latest_message"] = {"text": "開示と削除をお願いします", "intent": {"name": "start_request"},
+                               "entities": [{"entity": "request_type", "value": "disclosure"},
+                                            {"entity": "request_type", "value": "deletion"}]}
+    _, events = run_action(ActionStartRequest(), state)
+    assert slot_events(events)["request_type"] is None  # two kinds named: ask
+
+
+def test_yes_to_the_offer_after_a_disclosure_answer_means_disclosure(run_action):
+    from actions.request_form import ActionStartRequest
+
+    state = load_tracker("faq_disclosure", last_faq="faq_disclosure")
+    state["latest_message"] = {"text": "はい", "intent": {"name": "affirm"}, "entities": []}
+    _, events = run_action(ActionStartRequest(), state)
+    assert slot_events(events)["request_type"] == "disclosure"
+    state = load_tracker("faq_disclosure", last_faq="faq_stop_use")
+    state["latest_message"] = {"text": "はい", "intent": {"name": "affirm"}, "entities": []}
+    _, events = run_action(ActionStartRequest(), state)
+    assert slot_events(events)["request_type"] is None  # 利用停止 or 消去: asked
