@@ -148,3 +148,47 @@ def test_tickets_and_conversations_survive_a_restart(tmp_path):
         assert "本人確認待ち" in texts(bot.chat(checker, "07055556666"))
     finally:
         bot.stop()
+
+
+REQUEST_TYPES = [("開示", "disclosure"), ("訂正", "correction"), ("追加", "addition"),
+                 ("削除", "deletion"), ("利用停止", "stop_use"), ("消去", "erasure")]
+
+
+@pytest.mark.parametrize("label, code", REQUEST_TYPES, ids=[c for _, c in REQUEST_TYPES])
+def test_each_request_type_by_an_agent_with_a_correction_at_the_summary(running_bot, label, code):
+    sender = new_sender()
+    asks_type = texts(running_bot.chat(sender, "申し込みの手続きをしたいです"))
+    assert "どのお申し込みですか" in asks_type
+    assert "ご本人さまですか" in texts(running_bot.chat(sender, label))
+    assert "代理人の方のお名前" in texts(running_bot.chat(sender, "代理人です"))
+    answers = [("総武 一郎", "ご関係"), ("長男です", "委任状"), ("はい", "お名前"),
+               ("総武 花子", "フリガナ"), ("総武花子", "カタカナで"),  # invalid kana: re-asked
+               ("ソウブ ハナコ", "郵便番号"), ("289-2511", "ご住所"), ("旭市二の0000番地", "電話番号"),
+               ("0479-00-0000", "メールアドレス"), ("hanako@example.jp", "お客様番号"),
+               ("12345678", "具体的に"), ("登録されている電話番号が古いので直してほしいです", "受け取り方法")]
+    for answer, next_question in answers:
+        reply = texts(running_bot.chat(sender, answer))
+        assert next_question in reply, (answer, reply)
+    summary = texts(running_bot.chat(sender, "窓口"))
+    assert f"・お申し込みの種類: {label}" in summary and "・代理人のお名前: 総武 一郎" in summary
+    # Correct the phone number at the summary, then confirm.
+    assert "どの項目を修正しますか" in texts(running_bot.chat(sender, "/deny"))
+    assert "電話番号" in texts(running_bot.chat(sender, '/inform{"field": "phone"}'))
+    corrected = texts(running_bot.chat(sender, "０９０－７７７７－８８８８"))
+    assert "・電話番号: 090-7777-8888" in corrected
+    done = texts(running_bot.chat(sender, "/affirm"))
+    number = re.search(r"受付番号: (PR-[0-9A-Z]{4}-[0-9A-Z]{4})", done).group(1)
+    checker = new_sender()
+    running_bot.chat(checker, f"受付番号{number}の状況を確認したい")
+    status = texts(running_bot.chat(checker, "09077778888"))
+    assert "本人確認待ち" in status and f"（{label}）" in status
+
+
+def test_repeated_invalid_answers_offer_a_person(running_bot):
+    sender = new_sender()
+    running_bot.chat(sender, "個人情報の削除をお願いしたいです")
+    running_bot.chat(sender, "本人です")
+    running_bot.chat(sender, "総武 花子")
+    replies = [texts(running_bot.chat(sender, "わかりません")) for _ in range(3)]
+    assert "カタカナ" in replies[0]
+    assert "担当者がお手伝いします" in replies[2] and "0479-63-1000" in replies[2]
