@@ -10,6 +10,7 @@ import re
 from typing import Optional
 
 from nlu.components.text_normalization import normalize_text
+from storage import DeliveryMethod, RequesterKind, RequestType
 
 REQUEST_TYPE_WORDS = {
     "disclosure": ("開示", "かいじ", "見せて", "みせて", "教えてほしい", "知りたい"),
@@ -19,16 +20,10 @@ REQUEST_TYPE_WORDS = {
     "stop_use": ("利用停止", "りようていし", "停止", "使わないで", "使うのをやめ", "止めて", "とめて"),
     "erasure": ("消去", "しょうきょ", "消して", "けして"),
 }
-REQUEST_TYPE_LABELS = {
-    "disclosure": "開示",
-    "correction": "訂正",
-    "addition": "追加",
-    "deletion": "削除",
-    "stop_use": "利用停止",
-    "erasure": "消去",
-}
-DELIVERY_LABELS = {"post": "郵送", "counter": "窓口", "electronic": "電磁的記録（電子データ）"}
-REQUESTER_LABELS = {"self": "ご本人", "agent": "代理人"}
+# The labels customers see are the storage enums' own (one place for 開示, 郵送 …).
+REQUEST_TYPE_LABELS = {kind.value: kind.label for kind in RequestType}
+DELIVERY_LABELS = {method.value: method.label for method in DeliveryMethod}
+REQUESTER_LABELS = {kind.value: kind.label for kind in RequesterKind}
 
 # An answer that means "skip" for optional questions.
 NONE_WORDS = ("なし", "無し", "ない", "ありません", "不要", "いらない", "スキップ", "持ってない", "もってない")
