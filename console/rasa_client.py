@@ -133,16 +133,23 @@ class RasaClient:
         )
 
     async def hand_back(self, conversation_id: str, message: str, username: str) -> None:
-        """Resume the assistant and tell the customer so.
+        """Resume the assistant, tell the customer so, and put the tracker back to listening.
 
         The wording comes from the bot's own ``utter_handback`` response (the domain owns
         what customers read); if the bot has none, ``message`` (messages.py) is sent instead.
+        The closing ``action_listen`` matters: a paused conversation never got one after the
+        handoff action, and ``/execute`` does not add one either, so without it the policies
+        see a turn that never ended and answer the customer's next message with the fallback
+        (checked against the trained bot).
         """
         await self.append_events(conversation_id, [{"event": "resume", "metadata": {STAFF_METADATA_KEY: username}}])
+        listen = {"event": "action", "name": "action_listen"}
         try:
             await self.execute(conversation_id, HANDBACK_RESPONSE)
         except RasaUnavailable:
             logger.warning("utter_handback could not run; sending the console's own hand-back text")
             await self.append_events(
-                conversation_id, [{"event": "bot", "text": message, "metadata": {"handback_by": username}}]
+                conversation_id, [{"event": "bot", "text": message, "metadata": {"handback_by": username}}, listen]
             )
+            return
+        await self.append_events(conversation_id, [listen])

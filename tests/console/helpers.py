@@ -66,7 +66,8 @@ class FakeRasa:
         await self.append_events(conversation_id, [staff_reply_event(text, staff_name, username)])
 
     async def hand_back(self, conversation_id: str, message: str, username: str) -> None:
-        await self.append_events(conversation_id, [{"event": "resume"}, {"event": "bot", "text": message}])
+        await self.append_events(conversation_id, [{"event": "resume"}, {"event": "bot", "text": message},
+                                                   {"event": "action", "name": "action_listen"}])
 
     async def close(self) -> None:
         return None

@@ -96,7 +96,11 @@ def test_customer_to_staff_and_back(bot):
         customer.fill("#chat-input", "個人情報の利用目的を教えてください")
         customer.keyboard.press("Enter")
         customer.wait_for_function(f"() => document.querySelectorAll('.chat-msg-bot').length > {before}", timeout=30000)
+        customer.wait_for_timeout(1000)  # the answer may come in several messages
         _shot(customer, "12-full-path-after-handback")
+        answer = _bot_messages(customer)[before:]
+        # a real answer, not the fallback a half-finished turn would produce
+        assert answer and not any("うまくお答えできませんでした" in m for m in answer), answer
 
         events = [e["event"] for e in bot.tracker(session_id)["events"]]
         assert "pause" in events and "resume" in events

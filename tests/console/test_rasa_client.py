@@ -113,9 +113,12 @@ def test_client_calls(fake_rasa_server):
     assert calls[2]["body"][0]["event"] == "resume"
     assert calls[3]["path"] == "/conversations/abc/execute" and calls[3]["body"] == {"name": "utter_handback"}
     assert calls[3]["query"]["output_channel"] == "socketio"
+    # without a closing action_listen the bot answers the next message with its fallback
+    assert calls[4]["body"] == [{"event": "action", "name": "action_listen"}]
     # a bot without utter_handback: the console's own text is sent instead
-    assert calls[4]["body"][0]["event"] == "resume" and calls[5]["path"].endswith("/execute")
-    assert calls[6]["body"] == [{"event": "bot", "text": "戻ります", "metadata": {"handback_by": "tanaka"}}]
+    assert calls[5]["body"][0]["event"] == "resume" and calls[6]["path"].endswith("/execute")
+    assert calls[7]["body"] == [{"event": "bot", "text": "戻ります", "metadata": {"handback_by": "tanaka"}},
+                                {"event": "action", "name": "action_listen"}]
 
 
 def test_unreachable_rasa_raises_rasa_unavailable():
