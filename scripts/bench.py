@@ -21,6 +21,7 @@ import json
 import os
 import platform
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -180,7 +181,7 @@ def vmhwm_kb(pid: int) -> int:
 # --------------------------------------------------------------------------- load
 
 
-def run_scenario(send: Callable[[requests.Session, str, str], None], clients: int, total: int,
+def run_scenario(send: Callable[[requests.Session, str, str], bool], clients: int, total: int,
                  tag: str) -> Dict[str, Any]:
     """`total` requests spread over `clients` threads, each a virtual customer with its own sender ids.
 
@@ -191,6 +192,7 @@ def run_scenario(send: Callable[[requests.Session, str, str], None], clients: in
     lock = threading.Lock()
     latencies: List[float] = []
     errors: List[str] = []
+    unanswered = [0]
 
     def client(idx: int) -> None:
         session = requests.Session()
@@ -205,8 +207,11 @@ def run_scenario(send: Callable[[requests.Session, str, str], None], clients: in
                         return
                 start = time.perf_counter()
                 try:
-                    send(session, sender, text)
+                    answered = send(session, sender, text)
                     local.append(time.perf_counter() - start)
+                    if not answered:
+                        with lock:
+                            unanswered[0] += 1
                 except Exception as exc:  # noqa: BLE001 - every failure is a data point
                     with lock:
                         errors.append(f"{type(exc).__name__}: {exc}"[:200])
@@ -219,27 +224,34 @@ def run_scenario(send: Callable[[requests.Session, str, str], None], clients: in
         t.join()
     wall = time.perf_counter() - start
     return {
-        "clients": clients, "requests": total, "ok": len(latencies), "errors": len(errors),
+        "clients": clients, "requests": total, "ok": len(latencies), "errors": len(errors), "unanswered": unanswered[0],
         "error_examples": sorted(set(errors))[:3], "wall_s": wall,
         "throughput_rps": len(latencies) / wall if wall else 0.0,
         **latency_summary(latencies),
     }
 
 
-def make_senders(base: str, token: str, timeout: float) -> Dict[str, Callable[[requests.Session, str, str], None]]:
-    """The two request kinds; each raises on anything but a well-formed 200 answer."""
+def make_senders(base: str, token: str, timeout: float) -> Dict[str, Callable[[requests.Session, str, str], bool]]:
+    """The two request kinds; each raises on anything but a well-formed 200 answer.
 
-    def parse(session: requests.Session, sender: str, text: str) -> None:
+    They return whether the bot actually answered: a turn with no bot message is fast
+    but useless, so it is counted (`unanswered`) rather than silently timed as a success.
+    """
+
+    def parse(session: requests.Session, sender: str, text: str) -> bool:
         r = session.post(f"{base}/model/parse", params={"token": token}, json={"text": text}, timeout=timeout)
         r.raise_for_status()
         if "intent" not in r.json():
             raise ValueError("parse result without intent")
+        return True
 
-    def turn(session: requests.Session, sender: str, text: str) -> None:
+    def turn(session: requests.Session, sender: str, text: str) -> bool:
         r = session.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout)
         r.raise_for_status()
-        if not isinstance(r.json(), list):
+        answer = r.json()
+        if not isinstance(answer, list):
             raise ValueError("REST channel answer is not a list")
+        return bool(answer)
 
     return {"parse": parse, "turn": turn}
 
@@ -248,22 +260,60 @@ def make_senders(base: str, token: str, timeout: float) -> Dict[str, Callable[[r
 
 
 def render_table(report: Dict[str, Any]) -> str:
-    rows = [f"{'scenario':<8} {'clients':>7} {'ok':>5} {'err':>4} {'p50':>8} {'p95':>8} {'p99':>8} "
+    rows = [f"{'scenario':<8} {'clients':>7} {'ok':>5} {'err':>4} {'noans':>5} {'p50':>8} {'p95':>8} {'p99':>8} "
             f"{'mean':>8} {'req/s':>7}  target (p95 @ 1 client)"]
     for s in report["scenarios"]:
         target = ""
         if s["clients"] == 1:
             target = f"< {P95_TARGET_MS:.0f} ms: {'MET' if s['p95_ms'] < P95_TARGET_MS and not s['errors'] else 'NOT MET'}"
-        rows.append(f"{s['kind']:<8} {s['clients']:>7} {s['ok']:>5} {s['errors']:>4} {s['p50_ms']:>6.1f}ms "
+        rows.append(f"{s['kind']:<8} {s['clients']:>7} {s['ok']:>5} {s['errors']:>4} {s['unanswered']:>5} {s['p50_ms']:>6.1f}ms "
                     f"{s['p95_ms']:>6.1f}ms {s['p99_ms']:>6.1f}ms {s['mean_ms']:>6.1f}ms {s['throughput_rps']:>7.1f}  {target}")
     mem = report["peak_memory_mb"]
     rows.append(f"peak memory (VmHWM, process tree): rasa {mem['rasa']:.0f} MB, actions {mem['actions']:.0f} MB")
+    host = report["host"]
+    if host["loadavg_1m_before"] > 0.5 * (host["cpus"] or 1):
+        # Other work on the machine competes with the servers (and the 16 client threads).
+        rows.append(f"note: host busy before the run (load {host['loadavg_1m_before']:.1f} on {host['cpus']} CPUs): "
+                    "latencies are inflated; rerun on an idle machine for figures to compare")
     return "\n".join(rows)
+
+
+def project_file(project: Path, explicit: Optional[str], name: str) -> str:
+    """The project keeps endpoints/credentials in bot/; a plain Rasa project has them at the top."""
+    if explicit:
+        return explicit
+    return f"bot/{name}" if (project / "bot" / name).exists() else name
+
+
+def bench_environment(workdir: Path, rport: int, aport: int, token: str) -> Dict[str, str]:
+    """Own ports, token and databases, like tests/servers.py does for a test instance.
+
+    The tracker store and ticket database point into the bench's scratch directory, so
+    benchmark chats never land in var/rasa_tracker.db, the record staff and analytics read.
+    """
+    return {
+        **os.environ,
+        "BOT_API_TOKEN": token,
+        "RASA_PORT": str(rport),
+        "ACTIONS_PORT": str(aport),
+        "RASA_URL": f"http://127.0.0.1:{rport}",
+        "ACTION_SERVER_URL": f"http://127.0.0.1:{aport}/webhook",
+        "SANIC_HOST": "127.0.0.1",
+        "TRACKER_SQLITE_PATH": str(workdir / "rasa_tracker.db"),
+        "TRACKER_DB_URL": f"sqlite:///{workdir / 'rasa_tracker.db'}",
+        "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
+        "RASA_TELEMETRY_ENABLED": "false",
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+        "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+        "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")])),
+    }
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--project", type=Path, default=REPO_ROOT, help="bot directory (endpoints.yml, credentials.yml, actions/)")
+    ap.add_argument("--project", type=Path, default=REPO_ROOT, help="bot directory (holds actions/ and models/)")
+    ap.add_argument("--endpoints", default=None, help="relative to --project (default: bot/endpoints.yml or endpoints.yml)")
+    ap.add_argument("--credentials", default=None, help="relative to --project (default: bot/credentials.yml or credentials.yml)")
     ap.add_argument("--model", type=Path, default=None, help="model archive (default: newest in <project>/models/)")
     ap.add_argument("--requests", type=int, default=200, help="requests per scenario (default 200)")
     ap.add_argument("--rasa-port", type=int, default=0, help="default: a free loopback port")
@@ -285,21 +335,23 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     rport, aport = args.rasa_port or free_port(), args.actions_port or free_port()
     token = secrets.token_urlsafe(24)
     base = f"http://127.0.0.1:{rport}"
-    log_dir = Path(tempfile.mkdtemp(prefix="bench-logs-"))
-    env = {**os.environ, "ACTION_SERVER_URL": f"http://127.0.0.1:{aport}/webhook", "TF_CPP_MIN_LOG_LEVEL": "3"}
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    env = bench_environment(workdir, rport, aport, token)
+    endpoints = project_file(project, args.endpoints, "endpoints.yml")
+    credentials = project_file(project, args.credentials, "credentials.yml")
 
     # SIGTERM (e.g. from make or CI) must also reach the finally block below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     services: List[Service] = []
     try:
         actions = start_service("actions", [rasa_bin, "run", "actions", "-p", str(aport), "--actions", "actions"],
-                                project, env, log_dir)
+                                project, env, workdir)
         services.append(actions)
         rasa = start_service("rasa", [rasa_bin, "run", "--enable-api", "--auth-token", token, "-i", "127.0.0.1",
-                                      "-p", str(rport), "--model", str(model), "--endpoints", "endpoints.yml",
-                                      "--credentials", "credentials.yml"], project, env, log_dir)
+                                      "-p", str(rport), "--model", str(model), "--endpoints", endpoints,
+                                      "--credentials", credentials], project, env, workdir)
         services.append(rasa)
-        print(f"bench: model {model}\nbench: rasa :{rport}, actions :{aport}, logs {log_dir}; waiting for both ...")
+        print(f"bench: model {model}\nbench: rasa :{rport}, actions :{aport}, logs {workdir}; waiting for both ...")
         t0 = time.monotonic()
         wait_until(actions, lambda: requests.get(f"http://127.0.0.1:{aport}/health", timeout=2).ok, args.start_timeout)
         wait_until(rasa, lambda: "Hello from Rasa" in requests.get(f"{base}/", timeout=2).text, args.start_timeout)
@@ -317,6 +369,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             if warm["errors"]:
                 raise RuntimeError(f"warm-up of {kind} failed: {warm['error_examples']}\n{rasa.tail()}")
 
+        load_before = os.getloadavg()
         scenarios = []
         for kind, send in senders.items():
             for clients in CONCURRENCY:
@@ -324,16 +377,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 result = run_scenario(send, clients, args.requests, f"{run_id}-{kind}-{clients}")
                 scenarios.append({"kind": kind, **result})
 
+        load_after = os.getloadavg()
         memory = {"rasa": vmhwm_kb(rasa.proc.pid) / 1024, "actions": vmhwm_kb(actions.proc.pid) / 1024}
     finally:
         for svc in reversed(services):
             stop_service(svc)
+    # Reached only on success; after a failure the logs stay for reading.
+    shutil.rmtree(workdir, ignore_errors=True)
 
     one_client = {s["kind"]: s for s in scenarios if s["clients"] == 1}
     report = {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": str(model), "project": str(project),
-        "host": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "host": {"cpus": os.cpu_count(), "python": platform.python_version(),
+                 "loadavg_1m_before": load_before[0], "loadavg_1m_after": load_after[0]},
         "startup_s": startup, "requests_per_scenario": args.requests, "warmup_requests": WARMUP_REQUESTS,
         "messages": len(MESSAGES), "conversations": len(CONVERSATIONS),
         "target": {"p95_ms_at_1_client": P95_TARGET_MS,
