@@ -159,7 +159,7 @@ def test_each_request_type_by_an_agent_with_a_correction_at_the_summary(running_
     sender = new_sender()
     asks_type = texts(running_bot.chat(sender, "申し込みの手続きをしたいです"))
     assert "どのお申し込みですか" in asks_type
-    assert "ご本人さまですか" in texts(running_bot.chat(sender, label))
+    assert "ご本人さまですか" in texts(running_bot.chat(sender, f'/inform{{"choice": "{label}"}}'))
     assert "代理人の方のお名前" in texts(running_bot.chat(sender, "代理人です"))
     answers = [("総武 一郎", "ご関係"), ("長男です", "委任状"), ("はい", "お名前"),
                ("総武 花子", "フリガナ"), ("総武花子", "カタカナで"),  # invalid kana: re-asked
@@ -169,7 +169,7 @@ def test_each_request_type_by_an_agent_with_a_correction_at_the_summary(running_
     for answer, next_question in answers:
         reply = texts(running_bot.chat(sender, answer))
         assert next_question in reply, (answer, reply)
-    summary = texts(running_bot.chat(sender, "窓口"))
+    summary = texts(running_bot.chat(sender, '/inform{"choice": "窓口"}'))  # the 窓口 button
     assert f"・お申し込みの種類: {label}" in summary and "・代理人のお名前: 総武 一郎" in summary
     # Correct the phone number at the summary, then confirm.
     assert "どの項目を修正しますか" in texts(running_bot.chat(sender, "/deny"))
