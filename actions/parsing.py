@@ -2,7 +2,8 @@
 
 Customers type on phones: full-width digits, hyphens or none, 〒, hiragana. Each parser
 returns the canonical value or None, never raises, so every validate_<slot> stays a
-one-liner and its failure message lives in the domain.
+one-liner and its failure message lives in the domain. Parsers accept their own output
+(Rasa validates already-filled slots again when a form is re-activated for a correction).
 """
 from __future__ import annotations
 
@@ -55,6 +56,8 @@ def parse_request_type(text: Optional[str]) -> Optional[str]:
 
 def parse_requester_kind(text: Optional[str]) -> Optional[str]:
     value = _clean(text)
+    if value in REQUESTER_LABELS:
+        return value
     if any(w in value for w in ("代理", "家族", "親", "子", "夫", "妻", "後見", "代わり", "かわり")):
         return "agent"
     if any(w in value for w in ("本人", "ほんにん", "自分", "じぶん", "私", "わたし")):
@@ -86,6 +89,8 @@ _KATAKANA = re.compile(r"^[ァ-ヴー・\s]+$")
 
 def parse_katakana(text: Optional[str]) -> Optional[str]:
     """Name in katakana; hiragana is accepted and converted."""
+    if is_unknown_answer(text) or is_none_answer(text):
+        return None
     value = re.sub(r"(です|といいます)[。.]?$", "", _clean(text)).strip()
     value = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in value)
     value = re.sub(r"\s+", " ", value)
@@ -177,6 +182,8 @@ def parse_details(text: Optional[str]) -> Optional[str]:
 
 def parse_delivery_method(text: Optional[str], allow_electronic: bool) -> Optional[str]:
     value = _clean(text)
+    if value in DELIVERY_LABELS and (allow_electronic or value != "electronic"):
+        return value
     if any(w in value for w in ("郵送", "ゆうそう", "郵便", "書面", "手紙", "送って")):
         return "post"
     if any(w in value for w in ("窓口", "まどぐち", "取りに", "とりに", "来店", "直接")):

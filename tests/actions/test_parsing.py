@@ -109,3 +109,25 @@ def test_phone_format_for_display():
     assert parsing.format_phone("09012345678") == "090-1234-5678"
     assert parsing.format_phone("0120123456") == "0120-123-456"
     assert parsing.format_phone("0479631000") == "0479631000"
+
+
+def test_every_parser_accepts_its_own_output():
+    """A form re-activated for a correction validates the stored values again."""
+    cases = [
+        (parsing.parse_request_type, "訂正"), (parsing.parse_requester_kind, "代理人です"),
+        (parsing.parse_person_name, "総武 花子"), (parsing.parse_katakana, "そうぶ はなこ"),
+        (parsing.parse_postal_code, "〒２８９２５１１"), (parsing.parse_address, "旭市二の0000番地"),
+        (parsing.parse_phone, "090-1234-5678"), (parsing.parse_email, "なし"),
+        (parsing.parse_email, "a@example.jp"), (parsing.parse_customer_number, "わからない"),
+        (parsing.parse_details, "住所を直してください"),
+        (lambda v: parsing.parse_delivery_method(v, allow_electronic=True), "電子データ"),
+        (lambda v: parsing.parse_delivery_method(v, allow_electronic=False), "窓口"),
+    ]
+    for parse, typed in cases:
+        once = parse(typed)
+        assert once is not None and parse(once) == once, (typed, once)
+    assert parsing.parse_yes_no(parsing.parse_yes_no("はい") and "準備できる") is True
+
+
+def test_an_unknown_answer_is_not_a_name_in_katakana():
+    assert parsing.parse_katakana("わかりません") is None
