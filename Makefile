@@ -30,7 +30,7 @@ $(VENV)/.installed: requirements.lock .python-version
 lock:
 	$(PY) -c "import tomli,sys; d=tomli.load(open('pyproject.toml','rb'))['project']; print('\n'.join(d['dependencies']+d['optional-dependencies']['test']))" > /tmp/top-level.txt
 	$(PY) -m pip install --quiet -r /tmp/top-level.txt
-	$(PY) -m pip freeze --exclude-editable | sort > requirements.lock
+	$(PY) -m pip freeze --all --exclude-editable | grep -v "^pip==" | sort > requirements.lock
 
 # The trained model; retrained only when the training data, domain, config or components change.
 $(MODEL): $(TRAINING_INPUTS) $(VENV)/.installed
