@@ -129,3 +129,30 @@ def test_contract_loader_reads_names_despite_prose(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     assert load_contract_intents(f) == ["faq_fee", "greet", "out_of_scope"]
+
+
+def test_request_entity_metrics_only_request_messages_and_types() -> None:
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    from eval_nlu import request_entity_metrics  # no Rasa import at module level
+
+    rt = ("request_type", "disclosure")
+    preds = [
+        # FAQ question: request_type extracted but not annotated -> ignored here (counted overall).
+        Prediction("開示の申し込みはどこで？", "faq_how_to_request", "faq_how_to_request", "faq_how_to_request",
+                   gold_entities=frozenset(), pred_entities=frozenset({rt})),
+        # start_request: tp; the phone number is another entity type -> ignored here.
+        Prediction("開示を請求します", "start_request", "start_request", "start_request",
+                   gold_entities=frozenset({rt, ("phone_number", "0312345678")}),
+                   pred_entities=frozenset({rt})),
+        # check_request_status: ticket number missed -> fn.
+        Prediction("PR-AB12-CD34 の状況", "check_request_status", "check_request_status", "check_request_status",
+                   gold_entities=frozenset({("ticket_number", "PR-AB12-CD34")}), pred_entities=frozenset()),
+    ]
+    m = request_entity_metrics(preds)
+    assert m["n_messages"] == 2
+    assert (m["tp"], m["fp"], m["fn"]) == (1, 0, 1)
+    assert m["precision"] == pytest.approx(1.0)
+    assert m["recall"] == pytest.approx(0.5)
+    assert m["per_entity"]["ticket_number"]["fn"] == 1
+    overall = entity_metrics([p.gold_entities for p in preds], [p.pred_entities for p in preds])
+    assert (overall["tp"], overall["fp"], overall["fn"]) == (1, 1, 2)
