@@ -15,7 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import opening_hours, parsing, services
-from actions.request_form import FORM_SLOTS, display_value, request_fields
+from actions.request_form import FORM_SLOTS, display_value, request_fields, ticket_fields
 from storage import StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -37,6 +37,8 @@ def conversation_summary(tracker: Tracker) -> Dict[str, Any]:
         "questions": questions[-5:],
         "intents": [i for i in intents if i],
         "collected": collected,
+        # The same answers as ticket fields, so the console can open a ticket from them.
+        "ticket_fields": {k: v for k, v in ticket_fields(tracker).items() if v is not None},
         "ticket_number": tracker.get_slot("last_ticket_number"),
     }
 

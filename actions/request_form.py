@@ -59,6 +59,19 @@ def summary_lines(tracker: Tracker) -> str:
     return "\n".join(lines)
 
 
+def ticket_fields(tracker: Tracker) -> Dict[str, Any]:
+    """The answers as storage.TicketDraft fields; skipped optional answers become None and
+    the agent's details are kept only for a request made by an agent."""
+    agent = tracker.get_slot("requester_kind") == "agent"
+    fields: Dict[str, Any] = {}
+    for slot, field in request_fields().items():
+        value = tracker.get_slot(slot)
+        if slot in AGENT_SLOTS and not agent:
+            value = None
+        fields[field["ticket_field"]] = None if value == parsing.NOT_GIVEN else value
+    return fields
+
+
 def reset_form_slots() -> List[EventType]:
     return [SlotSet(slot, None) for slot in FORM_SLOTS] + [SlotSet("invalid_answers", 0)]
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
@@ -11,35 +11,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions import parsing, services
-from actions.request_form import reset_form_slots
+from actions.request_form import reset_form_slots, ticket_fields
 from storage import StorageUnavailable, TicketDraft
 
 logger = logging.getLogger(__name__)
 
 
-def _given(value: Optional[str]) -> Optional[str]:
-    return None if value in (None, parsing.NOT_GIVEN) else value
-
-
 def draft_from(tracker: Tracker) -> TicketDraft:
-    slot = tracker.get_slot
-    agent = slot("requester_kind") == "agent"
-    return TicketDraft(
-        request_type=slot("request_type"),
-        requester_kind=slot("requester_kind"),
-        agent_name=slot("agent_name") if agent else None,
-        agent_relationship=slot("agent_relationship") if agent else None,
-        name=slot("customer_name"),
-        name_kana=slot("customer_name_kana"),
-        postal_code=slot("postal_code"),
-        address=slot("address"),
-        phone=slot("phone"),
-        email=_given(slot("email")),
-        customer_number=_given(slot("customer_number")),
-        details=slot("request_details"),
-        delivery_method=slot("delivery_method"),
-        conversation_id=tracker.sender_id,
-    )
+    return TicketDraft(**ticket_fields(tracker), conversation_id=tracker.sender_id)
 
 
 class ActionOpenTicket(Action):

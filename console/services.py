@@ -419,53 +419,16 @@ class ConsoleService:
 
 _REQUEST_LABEL_TO_VALUE = {r.label: r.value for r in RequestType}
 
-#: Keys of the collected details in the handoff summary (the bot's slot names or the
-#: Japanese labels it shows, see actions/request_fields.yml), mapped to ticket fields.
-_SUMMARY_FIELD_ALIASES = {
-    "request_type": "request_type", "お申し込みの種類": "request_type",
-    "requester_kind": "requester_kind", "お申し込みになる方": "requester_kind",
-    "agent_name": "agent_name", "代理人のお名前": "agent_name",
-    "agent_relationship": "agent_relationship", "ご本人とのご関係": "agent_relationship",
-    "name": "name", "customer_name": "name", "お名前": "name",
-    "name_kana": "name_kana", "customer_name_kana": "name_kana", "フリガナ": "name_kana",
-    "postal_code": "postal_code", "郵便番号": "postal_code",
-    "address": "address", "ご住所": "address",
-    "phone": "phone", "電話番号": "phone",
-    "email": "email", "メールアドレス": "email",
-    "customer_number": "customer_number", "お客様番号": "customer_number",
-    "details": "details", "request_details": "details", "お申し込みの内容": "details",
-    "delivery_method": "delivery_method", "回答の受け取り方法": "delivery_method",
-}
-
-
-def _enum_value(parse: Any, value: str) -> str:
-    try:
-        return parse(value).value
-    except Exception:  # noqa: BLE001 - an unknown label just is not pre-filled
-        return value
-
-
 def _collected_details(summary: Dict[str, Any]) -> Dict[str, Any]:
     """Ticket fields the bot already collected, for pre-filling the ticket form.
 
-    The bot's summary keeps them under ``collected`` (older drafts: ``details``).
+    The bot's handoff summary carries them under ``ticket_fields`` as TicketDraft field
+    names with canonical values (actions/handoff.py), so nothing here maps labels back.
     """
-    if not isinstance(summary, dict):
+    if not isinstance(summary, dict) or not isinstance(summary.get("ticket_fields"), dict):
         return {}
-    details = summary.get("collected")
-    if not isinstance(details, dict):
-        details = summary.get("details")
-    if not isinstance(details, dict):
-        return {}
-    out: Dict[str, Any] = {}
-    for key, value in details.items():
-        field = _SUMMARY_FIELD_ALIASES.get(str(key))
-        if field and isinstance(value, str) and value.strip():
-            out[field] = value.strip()
-    if "request_type" in out:
-        out["request_type"] = _enum_value(RequestType.parse, out["request_type"])
-    if "requester_kind" in out:
-        out["requester_kind"] = _enum_value(RequesterKind.parse, out["requester_kind"].replace("ご", ""))
-    if "delivery_method" in out:
-        out["delivery_method"] = _enum_value(DeliveryMethod.parse, out["delivery_method"])
-    return out
+    return {
+        field: value.strip()
+        for field, value in summary["ticket_fields"].items()
+        if isinstance(field, str) and isinstance(value, str) and value.strip()
+    }

@@ -20,9 +20,9 @@ def _ticket(console, **kw):
 
 
 def test_create_ticket_from_conversation_uses_collected_details(console):
-    console.ctx.handoffs.enqueue("conv-t", {"question": "q", "details": {
-        "name": "山田 太郎", "name_kana": "ヤマダ タロウ", "postal_code": "2892511", "address": "旭市イ1",
-        "phone": "09012345678", "request_type": "訂正"}})
+    console.ctx.handoffs.enqueue("conv-t", {"questions": ["q"], "ticket_fields": {
+        "name": "山田 太郎", "name_kana": "ヤマダ タロウ", "postal_code": "289-2511", "address": "旭市イ1",
+        "phone": "09012345678", "request_type": "correction"}})
     staff = console.login("staff1")
     resp = staff.api_post("/api/tickets", {"conversation_id": "conv-t", "details": "住所の訂正", "delivery_method": "post"})
     assert resp.status_code == 201, resp.text
@@ -96,16 +96,19 @@ def test_status_change_rules(console):
 
 
 def test_ticket_from_the_bots_real_summary_shape(console):
-    """actions/handoff.py keeps details under "collected" with the Japanese labels it shows."""
-    console.ctx.handoffs.enqueue("conv-real", {
-        "questions": ["住所を訂正したい", "担当者と話したい"],
-        "intents": ["request_correction", "request_human"],
-        "collected": {"お申し込みの種類": "訂正", "お申し込みになる方": "ご本人", "お名前": "山田 太郎",
-                      "フリガナ": "ヤマダ タロウ", "郵便番号": "289-2511", "ご住所": "千葉県旭市イ1",
-                      "電話番号": "090-1234-5678", "お申し込みの内容": "転居したので住所を訂正",
-                      "回答の受け取り方法": "郵送"},
-        "ticket_number": None,
-    })
+    """The summary exactly as the bot's handoff action builds it from a tracker."""
+    from rasa_sdk import Tracker
+
+    from actions.handoff import conversation_summary
+
+    slots = {"request_type": "correction", "requester_kind": "self", "customer_name": "山田 太郎",
+             "customer_name_kana": "ヤマダ タロウ", "postal_code": "289-2511", "address": "千葉県旭市イ1",
+             "phone": "09012345678", "email": "（なし）", "request_details": "転居したので住所を訂正",
+             "delivery_method": "post"}
+    events = [{"event": "user", "text": t, "parse_data": {"intent": {"name": i}}}
+              for t, i in [("住所を訂正したい", "start_request"), ("担当者と話したい", "request_human")]]
+    tracker = Tracker("conv-real", slots, {}, events, False, None, {}, None)
+    console.ctx.handoffs.enqueue("conv-real", conversation_summary(tracker))
     staff = console.login("staff1")
     queue = staff.get(staff.url("/api/conversations")).json()
     assert queue["waiting"][0]["question"] == "住所を訂正したい"
