@@ -192,3 +192,24 @@ def test_repeated_invalid_answers_offer_a_person(running_bot):
     replies = [texts(running_bot.chat(sender, "わかりません")) for _ in range(3)]
     assert "カタカナ" in replies[0]
     assert "担当者がお手伝いします" in replies[2] and "0479-63-1000" in replies[2]
+
+
+def test_outside_hours_a_call_back_request_is_queued_for_staff(tmp_path):
+    """Saturday: nobody takes over; the customer leaves a call-back request instead."""
+    from storage import Database, HandoffQueue
+
+    bot = start_bot(tmp_path / "closed", ASSISTANT_NOW="2026-11-28T20:00:00+09:00")
+    try:
+        sender = new_sender()
+        closed = texts(bot.chat(sender, "人と話したいんですけど"))
+        assert "受付時間外" in closed and "11月30日（月）午前9時" in closed
+        assert bot.tracker(sender)["paused"] is False
+        assert "お名前" in texts(bot.chat(sender, "/affirm"))  # the 折り返しの電話 button
+        assert "お電話番号" in texts(bot.chat(sender, "総武 花子"))
+        assert "時間帯" in texts(bot.chat(sender, "０４７９－００－００００"))
+        assert "折り返しのご依頼を承りました" in texts(bot.chat(sender, "平日の午前中"))
+        queued = HandoffQueue(Database(bot.env["DATABASE_URL"])).waiting()
+        assert [(h.conversation_id, h.kind) for h in queued] == [(sender, "callback")]
+        assert queued[0].summary["callback"]["time"] == "平日の午前中"
+    finally:
+        bot.stop()
