@@ -213,3 +213,9 @@ def test_outside_hours_a_call_back_request_is_queued_for_staff(tmp_path):
         assert queued[0].summary["callback"]["time"] == "平日の午前中"
     finally:
         bot.stop()
+
+
+def test_number_and_phone_in_one_message(running_bot):
+    number = file_request(running_bot, new_sender(), phone="080-1212-3434")
+    reply = texts(running_bot.chat(new_sender(), f"受付番号{number}、電話番号08012123434です。状況を教えてください"))
+    assert "本人確認待ち" in reply
