@@ -201,6 +201,10 @@ def run_config(config: Path, full: Any, folds: List[List[int]], work: Path, cont
         print(f"  {config.name} fold {k + 1}/{len(folds)}: train {train_secs[-1]:.1f}s, "
               f"parse {parse_secs[-1]:.1f}s, load {os.getloadavg()[0]:.1f}", flush=True)
 
+    tested = sorted(i for f in folds for i in f)  # every example unless --test-only-from
+    texts, golds, raws, confs = ([xs[i] for i in tested] for xs in (texts, golds, raws, confs))
+    rankings, emergencies = [rankings[i] for i in tested], [emergencies[i] for i in tested]
+    n = len(tested)
     thr, amb = fallback_settings(config)
     as_configured = score(texts, golds, raws, contract, confs)
     sweep = []
@@ -227,7 +231,9 @@ def run_config(config: Path, full: Any, folds: List[List[int]], work: Path, cont
 
 def render(rep: Dict[str, Any]) -> str:
     lines = [f"# NLU cross-validation ({rep['generated_at']})", "",
-             f"- data: `{rep['data']}` ({rep['n']} examples), {rep['folds']}-fold stratified, seed {rep['seed']}",
+             f"- data: `{rep['data']}` ({rep['n']} examples, {rep.get('n_tested', rep['n'])} tested"
+             + (f" = those also in `{rep['test_only_from']}`" if rep.get("test_only_from") else "")
+             + f"), {rep['folds']}-fold stratified, seed {rep['seed']}",
              f"- load average at start / end: {rep['load_start']} / {rep['load_end']} (2 cores; shared machine)",
              f"- peer (char 1-3 TF-IDF + LogisticRegression, same folds): accuracy {rep['peer']['accuracy']:.3f}, "
              f"macro-F1 {rep['peer']['macro_f1']:.3f}", "",
@@ -263,6 +269,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ap.add_argument("--out", type=Path, default=REPO_ROOT / "results/cv")
     ap.add_argument("--name", default="nlu_cv", help="report file stem in --out")
     ap.add_argument("--work", type=Path, default=None, help="scratch directory (default: a temp dir)")
+    ap.add_argument("--test-only-from", type=Path, default=None,
+                    help="NLU data dir/file: only its examples are split into test folds, every other example of "
+                         "--data is always trained on (measures what added examples do to the older ones)")
     args = ap.parse_args(argv)
     configs = args.config or [REPO_ROOT / "config.yml"]
     quiet_rasa()
@@ -272,7 +281,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     full = load_training_data(configs[0], args.data)
     texts = [m.get("text") for m in full.intent_examples]
     golds = [str(m.get("intent")) for m in full.intent_examples]
-    folds = make_folds(golds, args.folds, args.seed)
+    if args.test_only_from:
+        older = {(m.get("text"), str(m.get("intent")))
+                 for m in load_training_data(configs[0], args.test_only_from).intent_examples}
+        eligible = [i for i in range(len(texts)) if (texts[i], golds[i]) in older]
+        folds = [[eligible[j] for j in f] for f in make_folds([golds[i] for i in eligible], args.folds, args.seed)]
+    else:
+        folds = make_folds(golds, args.folds, args.seed)
     contract = contract or sorted(set(golds))
     load_start = round(os.getloadavg()[0], 1)
 
@@ -282,7 +297,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         keep = [i for i in range(len(texts)) if i not in s]
         for i, lab in zip(test_idx, peer_fold([texts[i] for i in keep], [golds[i] for i in keep], [texts[i] for i in test_idx])):
             peer_raw[i] = lab
-    peer = score(texts, golds, peer_raw, contract)
+    tested = sorted(i for f in folds for i in f)
+    peer = score([texts[i] for i in tested], [golds[i] for i in tested], [peer_raw[i] for i in tested], contract)
     print(f"peer: accuracy {peer['accuracy']:.3f} macro-F1 {peer['macro_f1']:.3f}", flush=True)
 
     work_ctx = tempfile.TemporaryDirectory(prefix="nlu_cv_") if args.work is None else None
@@ -300,7 +316,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from datetime import datetime, timezone
 
     rep = {"generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "data": str(args.data),
-           "n": len(texts), "folds": args.folds, "seed": args.seed, "load_start": load_start,
+           "n": len(texts), "n_tested": len(tested), "test_only_from": str(args.test_only_from or ""),
+           "folds": args.folds, "seed": args.seed, "load_start": load_start,
            "load_end": round(os.getloadavg()[0], 1),
            "peer": {"accuracy": peer["accuracy"], "macro_f1": peer["macro_f1"], "confusions": peer["confusions"]},
            "results": results}
