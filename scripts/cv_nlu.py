@@ -17,7 +17,7 @@ rankings (no retraining), and the char TF-IDF + LogisticRegression peer on the s
 
 Training times depend on machine load (printed): Rasa's training cache in
 RASA_CACHE_DIRECTORY reuses the spaCy/GiNZA parse of a fold across configs, so only the
-first config on a fold pays for it; `--no-cache-note` aside, compare classifier times
+first config on a fold pays for it: compare classifier times
 across configs, and measure a cold full training separately.
 """
 from __future__ import annotations
