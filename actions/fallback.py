@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import logging
+from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import opening_hours, services
@@ -17,6 +18,14 @@ def is_emergency(tracker: Tracker) -> bool:
     return any(e.get("entity") == "emergency" for e in tracker.latest_message.get("entities", []))
 
 
+def utter_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    """The urgent answer: phone the company now. The number is a setting, never invented."""
+    logger.warning("emergency message conversation=%s", tracker.sender_id)
+    phone = services.settings().emergency_phone
+    contact = f"当社の緊急連絡先（{phone}）" if phone else "当社の緊急連絡先"
+    dispatcher.utter_message(response="utter_emergency", emergency_contact=contact)
+
+
 class ActionHandleOutOfScope(Action):
     def name(self) -> Text:
         return "action_handle_out_of_scope"
@@ -25,10 +34,7 @@ class ActionHandleOutOfScope(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         if is_emergency(tracker):
-            logger.warning("emergency message conversation=%s", tracker.sender_id)
-            phone = services.settings().emergency_phone
-            contact = f"当社の緊急連絡先（{phone}）" if phone else "当社の緊急連絡先"
-            dispatcher.utter_message(response="utter_emergency", emergency_contact=contact)
+            utter_emergency(dispatcher, tracker)
         else:
             dispatcher.utter_message(response="utter_out_of_scope")
         return []
@@ -55,3 +61,25 @@ class ActionHandleFallback(Action):
                 response="utter_contact_by_phone", contact=services.knowledge_base().contact_text()
             )
         return [SlotSet("fallback_count", 0)]
+
+
+class EmergencyAwareFormValidation(FormValidationAction, metaclass=ABCMeta):
+    """Form validation that never takes a gas emergency as an answer.
+
+    Form answers such as addresses or 「平日の午前中」 can look off-topic to the NLU, so forms
+    accept them whatever the intent; an emergency is recognised by its entity instead, gets
+    the urgent answer, and the question is asked again.
+    """
+
+    @abstractmethod
+    def name(self) -> Text:
+        """Each form's own validation action name (abstract, so rasa_sdk skips this base)."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        if is_emergency(tracker):
+            utter_emergency(dispatcher, tracker)
+            requested = tracker.get_slot("requested_slot")
+            return [SlotSet(requested, None)] if requested else []
+        return await super().run(dispatcher, tracker, domain)

@@ -9,11 +9,12 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.fallback import EmergencyAwareFormValidation
 from actions import opening_hours, parsing, services
 from actions.request_form import FORM_SLOTS, display_value, request_fields, ticket_fields
 from storage import StorageUnavailable
@@ -64,7 +65,7 @@ class ActionHandoff(Action):
         return [SlotSet("fallback_count", 0), ConversationPaused()]
 
 
-class ValidateCallbackForm(FormValidationAction):
+class ValidateCallbackForm(EmergencyAwareFormValidation):
     def name(self) -> Text:
         return "validate_callback_form"
 

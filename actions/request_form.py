@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
 
 import yaml
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.fallback import EmergencyAwareFormValidation
 from actions import parsing, services
 
 logger = logging.getLogger(__name__)
@@ -101,7 +102,7 @@ class ActionStartRequest(Action):
         return [*reset_form_slots(), SlotSet("request_type", request_type)]
 
 
-class ValidateRequestForm(FormValidationAction):
+class ValidateRequestForm(EmergencyAwareFormValidation):
     def name(self) -> Text:
         return "validate_request_form"
 

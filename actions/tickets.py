@@ -5,11 +5,12 @@ import logging
 from datetime import timedelta
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.fallback import EmergencyAwareFormValidation
 from actions import parsing, services
 from actions.request_form import reset_form_slots, ticket_fields
 from storage import StorageUnavailable, TicketDraft
@@ -42,7 +43,7 @@ class ActionOpenTicket(Action):
         return [*reset_form_slots(), SlotSet("last_ticket_number", ticket.number)]
 
 
-class ValidateStatusCheckForm(FormValidationAction):
+class ValidateStatusCheckForm(EmergencyAwareFormValidation):
     def name(self) -> Text:
         return "validate_status_check_form"
 

@@ -76,3 +76,24 @@ def test_plain_out_of_scope(run_action):
     state["latest_message"]["entities"] = []
     messages, _ = run_action(ActionHandleOutOfScope(), state)
     assert responses(messages) == ["utter_out_of_scope"]
+
+
+def test_an_emergency_inside_a_form_is_never_taken_as_an_answer(run_action):
+    from actions.request_form import ValidateRequestForm
+
+    state = load_tracker("request_form_phone_answer")
+    state["latest_message"] = {"text": "ガス臭い！", "intent": {"name": "out_of_scope"},
+                               "entities": [{"entity": "emergency", "value": "gas"}]}
+    state["events"][-1]["value"] = "ガス臭い！"
+    messages, events = run_action(ValidateRequestForm(), state)
+    assert responses(messages) == ["utter_emergency"]
+    assert slot_events(events) == {"phone": None}
+
+
+def test_rasa_sdk_registers_the_forms_but_not_their_abstract_base():
+    from rasa_sdk.executor import ActionExecutor
+
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    names = set(executor.actions)
+    assert {"validate_request_form", "validate_status_check_form", "validate_callback_form"} <= names

@@ -198,3 +198,21 @@ def test_policy_service_topic_is_not_an_emergency(agent) -> None:
     result = _parse(agent, "漏洩・火災自動通報サービスの個人情報について")
     assert not any(e["entity"] == "emergency" for e in result["entities"])
     assert result["intent"]["confidence"] < 1.0
+
+
+@pytest.mark.model
+def test_feature_safe_classifier_gives_no_intent_to_an_empty_message():
+    """The stock LogisticRegressionClassifier fails the whole parse on a featureless message."""
+    import asyncio
+
+    from rasa.core.agent import Agent
+
+    from tests.servers import MODEL
+
+    if not MODEL.exists():
+        pytest.skip("needs the trained model (make train)")
+    agent = Agent.load(str(MODEL))
+    for text in ["", "   "]:
+        result = asyncio.run(agent.parse_message(text))
+        assert result["intent"]["name"] == "nlu_fallback", text
+    assert asyncio.run(agent.parse_message("開示の手数料は？"))["intent"]["name"] == "faq_fee"
