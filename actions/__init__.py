@@ -4,4 +4,4 @@
 registers every action with rasa_sdk. Split by concern: FAQ answers, fallbacks, the request
 intake form, tickets, handoff to staff.
 """
-from actions import fallback, faq, handoff, request_form, tickets  # noqa: F401
+from actions import fallback, faq, form_validation, handoff, request_form, tickets  # noqa: F401

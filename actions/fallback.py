@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import logging
-from abc import ABCMeta, abstractmethod
 from typing import Any, Dict, List, Text
 
-from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import opening_hours, services
@@ -61,25 +60,3 @@ class ActionHandleFallback(Action):
                 response="utter_contact_by_phone", contact=services.knowledge_base().contact_text()
             )
         return [SlotSet("fallback_count", 0)]
-
-
-class EmergencyAwareFormValidation(FormValidationAction, metaclass=ABCMeta):
-    """Form validation that never takes a gas emergency as an answer.
-
-    Form answers such as addresses or 「平日の午前中」 can look off-topic to the NLU, so forms
-    accept them whatever the intent; an emergency is recognised by its entity instead, gets
-    the urgent answer, and the question is asked again.
-    """
-
-    @abstractmethod
-    def name(self) -> Text:
-        """Each form's own validation action name (abstract, so rasa_sdk skips this base)."""
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
-    ) -> List[EventType]:
-        if is_emergency(tracker):
-            utter_emergency(dispatcher, tracker)
-            requested = tracker.get_slot("requested_slot")
-            return [SlotSet(requested, None)] if requested else []
-        return await super().run(dispatcher, tracker, domain)

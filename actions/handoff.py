@@ -14,7 +14,7 @@ from rasa_sdk.events import ConversationPaused, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.fallback import EmergencyAwareFormValidation
+from actions.form_validation import CustomerFormValidation
 from actions import opening_hours, parsing, services
 from actions.request_form import FORM_SLOTS, display_value, request_fields, ticket_fields
 from storage import StorageUnavailable
@@ -65,24 +65,21 @@ class ActionHandoff(Action):
         return [SlotSet("fallback_count", 0), ConversationPaused()]
 
 
-class ValidateCallbackForm(EmergencyAwareFormValidation):
+class ValidateCallbackForm(CustomerFormValidation):
     def name(self) -> Text:
         return "validate_callback_form"
 
     def validate_callback_name(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         name = parsing.parse_person_name(slot_value)
-        if name is None:
-            dispatcher.utter_message(response="utter_invalid_name")
-        return {"callback_name": name}
+        return self._check("callback_name", name, "utter_invalid_name", dispatcher, tracker)
 
     def validate_callback_phone(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         phone = parsing.parse_phone(slot_value)
-        if phone is None:
-            dispatcher.utter_message(response="utter_invalid_phone")
-        return {"callback_phone": phone}
+        return self._check("callback_phone", phone, "utter_invalid_phone", dispatcher, tracker)
 
     def validate_callback_time(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return {"callback_time": parsing.parse_details(slot_value)}
+        time = parsing.parse_details(slot_value)
+        return self._check("callback_time", time, "utter_invalid_callback_time", dispatcher, tracker)
 
 
 class ActionSubmitCallback(Action):

@@ -5,7 +5,6 @@ the messages for a wrong answer live in the domain (utter_invalid_<what>).
 """
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Text
@@ -16,10 +15,8 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.fallback import EmergencyAwareFormValidation
-from actions import parsing, services
-
-logger = logging.getLogger(__name__)
+from actions.form_validation import CustomerFormValidation
+from actions import parsing
 
 AGENT_SLOTS = ["agent_name", "agent_relationship", "agent_documents"]
 FORM_SLOTS = [
@@ -102,7 +99,7 @@ class ActionStartRequest(Action):
         return [*reset_form_slots(), SlotSet("request_type", request_type)]
 
 
-class ValidateRequestForm(EmergencyAwareFormValidation):
+class ValidateRequestForm(CustomerFormValidation):
     def name(self) -> Text:
         return "validate_request_form"
 
@@ -117,36 +114,6 @@ class ValidateRequestForm(EmergencyAwareFormValidation):
         if tracker.get_slot("requester_kind") == "agent":
             return list(FORM_SLOTS)
         return [slot for slot in FORM_SLOTS if slot not in AGENT_SLOTS]
-
-    def _accept(self, slot: str, value: Any) -> Dict[Text, Any]:
-        return {slot: value, "invalid_answers": 0}
-
-    def _reject(
-        self, slot: str, response: str, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> Dict[Text, Any]:
-        """Say what was wrong; after repeated failures offer a person instead of looping."""
-        failures = int(tracker.get_slot("invalid_answers") or 0) + 1
-        logger.info("form answer rejected slot=%s failures=%d", slot, failures)
-        if failures >= services.settings().form_max_invalid_answers:
-            dispatcher.utter_message(
-                response="utter_too_many_invalid", contact=services.knowledge_base().contact_text()
-            )
-            failures = 0
-        else:
-            dispatcher.utter_message(response=response)
-        return {slot: None, "invalid_answers": failures}
-
-    def _check(
-        self,
-        slot: str,
-        value: Any,
-        response: str,
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-    ) -> Dict[Text, Any]:
-        if value is None:
-            return self._reject(slot, response, dispatcher, tracker)
-        return self._accept(slot, value)
 
     def validate_request_type(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         value = parsing.parse_request_type(slot_value)

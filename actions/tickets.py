@@ -10,7 +10,7 @@ from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.fallback import EmergencyAwareFormValidation
+from actions.form_validation import CustomerFormValidation
 from actions import parsing, services
 from actions.request_form import reset_form_slots, ticket_fields
 from storage import StorageUnavailable, TicketDraft
@@ -43,21 +43,17 @@ class ActionOpenTicket(Action):
         return [*reset_form_slots(), SlotSet("last_ticket_number", ticket.number)]
 
 
-class ValidateStatusCheckForm(EmergencyAwareFormValidation):
+class ValidateStatusCheckForm(CustomerFormValidation):
     def name(self) -> Text:
         return "validate_status_check_form"
 
     def validate_status_ticket_number(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         number = parsing.parse_ticket_number(slot_value)
-        if number is None:
-            dispatcher.utter_message(response="utter_invalid_ticket_number")
-        return {"status_ticket_number": number}
+        return self._check("status_ticket_number", number, "utter_invalid_ticket_number", dispatcher, tracker)
 
     def validate_status_phone(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
         phone = parsing.parse_phone(slot_value)
-        if phone is None:
-            dispatcher.utter_message(response="utter_invalid_phone")
-        return {"status_phone": phone}
+        return self._check("status_phone", phone, "utter_invalid_phone", dispatcher, tracker)
 
 
 class ActionCheckTicketStatus(Action):
