@@ -8,19 +8,16 @@ one-liner and its failure message lives in the domain. Parsers accept their own 
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Any, Dict, List, Optional
 
+from nlu.components.entity_patterns import (
+    canonical_phone_number,
+    extract_request_types,
+    extract_ticket_numbers,
+)
 from nlu.components.text_normalization import normalize_text
 from storage import DeliveryMethod, RequesterKind, RequestType
 
-REQUEST_TYPE_WORDS = {
-    "disclosure": ("開示", "かいじ", "見せて", "みせて", "教えてほしい", "知りたい"),
-    "correction": ("訂正", "ていせい", "修正", "しゅうせい", "直して", "なおして", "間違"),
-    "addition": ("追加", "ついか", "加えて", "くわえて", "足して"),
-    "deletion": ("削除", "さくじょ"),
-    "stop_use": ("利用停止", "りようていし", "停止", "使わないで", "使うのをやめ", "止めて", "とめて"),
-    "erasure": ("消去", "しょうきょ", "消して", "けして"),
-}
 # The labels customers see are the storage enums' own (one place for 開示, 郵送 …).
 REQUEST_TYPE_LABELS = {kind.value: kind.label for kind in RequestType}
 DELIVERY_LABELS = {method.value: method.label for method in DeliveryMethod}
@@ -44,14 +41,19 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", text)
 
 
+def _single(entities: List[Dict[str, Any]]) -> Optional[str]:
+    """The one value the NLU's own extractor finds in an answer, or None if none or several."""
+    values = {entity["value"] for entity in entities}
+    return values.pop() if len(values) == 1 else None
+
+
 def parse_request_type(text: Optional[str]) -> Optional[str]:
-    """Code of the request type named in the answer, or None if none or several."""
+    """Code of the request type named in the answer (the same words the NLU extracts)."""
     value = _clean(text)
     if value in REQUEST_TYPE_LABELS:
         return value
-    found = [code for code, words in REQUEST_TYPE_WORDS.items() if any(w in value for w in words)]
-    # 利用停止 contains 停止; both name stop_use, so one code remains.
-    return found[0] if len(found) == 1 else None
+    by_label = {label: code for code, label in REQUEST_TYPE_LABELS.items()}
+    return by_label.get(value) or _single(extract_request_types(value))
 
 
 def parse_requester_kind(text: Optional[str]) -> Optional[str]:
@@ -117,19 +119,10 @@ def parse_address(text: Optional[str]) -> Optional[str]:
 
 def parse_phone(text: Optional[str]) -> Optional[str]:
     """Japanese phone number as digits: landline 10, mobile/IP 11, 0120 10, +81 folded."""
-    value = _clean(text)
-    value = re.sub(r"^\+?81[-\s]?", "0", value)
-    value = value.replace("(", "-").replace(")", "-")
-    if re.search(r"[^\d\-\s]", re.sub(r"^(電話番号は|電話は|番号は)|(です|になります)[。.]?$", "", value)):
+    value = re.sub(r"^(電話番号は|電話は|番号は)|(です|になります)[。.]?$", "", _clean(text)).strip()
+    if re.search(r"[^\d\-\s+()]", value):
         return None
-    digits = _digits(value)
-    if not digits.startswith("0"):
-        return None
-    if re.match(r"0[5789]0", digits):
-        return digits if len(digits) == 11 else None
-    if digits.startswith(("0120", "0570", "0800")):
-        return digits if len(digits) in (10, 11) else None
-    return digits if len(digits) == 10 else None
+    return canonical_phone_number(value)
 
 
 def format_phone(digits: str) -> str:
@@ -194,7 +187,5 @@ def parse_delivery_method(text: Optional[str], allow_electronic: bool) -> Option
 
 
 def parse_ticket_number(text: Optional[str]) -> Optional[str]:
-    """受付番号 PR-XXXX-XXXX (Crockford base32), typed in any case, with or without hyphens."""
-    value = _clean(text).upper()
-    match = re.search(r"PR[-\s]?([0-9A-HJKMNP-TV-Z]{4})[-\s]?([0-9A-HJKMNP-TV-Z]{4})", value)
-    return f"PR-{match.group(1)}-{match.group(2)}" if match else None
+    """受付番号 PR-XXXX-XXXX, typed in any case, with or without hyphens (the NLU's rule)."""
+    return _single(extract_ticket_numbers(_clean(text)))
