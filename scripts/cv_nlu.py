@@ -46,6 +46,7 @@ from measure_common import (  # noqa: E402
     canonical_intent,
     confusion_pairs,
     intent_metrics,
+    CONTRACT_CANDIDATES,
     load_contract_intents,
 )
 
@@ -53,7 +54,6 @@ if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
 FALLBACK = "nlu_fallback"
-CONTRACT_CANDIDATES = [REPO_ROOT / "shared/contract/intents.yml", Path("/work/shared/contract/intents.yml")]
 DEFAULT_SWEEP_THRESHOLDS = [0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55]
 DEFAULT_SWEEP_AMBIGUITY = [0.0, 0.05, 0.1]
 

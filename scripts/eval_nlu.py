@@ -39,6 +39,7 @@ from measure_common import (  # noqa: E402
     entity_set,
     examples_from_training_data,
     intent_metrics,
+    CONTRACT_CANDIDATES,
     load_contract_intents,
     load_examples,
     percentile,
@@ -55,7 +56,6 @@ ACCURACY_TARGET = 0.95
 REQUEST_INTENTS = ("start_request", "check_request_status")
 REQUEST_ENTITIES = ("request_type", "ticket_number")
 MODEL_NAME = "nlu-eval"
-CONTRACT_CANDIDATES = [REPO_ROOT / "shared/contract/intents.yml", Path("/work/shared/contract/intents.yml")]
 
 
 def get_normalizer() -> Tuple[Callable[[str], str], str]:

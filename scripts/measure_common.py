@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# The intent contract stands in shared/ beside the repository (as on CI), or inside it.
+CONTRACT_CANDIDATES = [REPO_ROOT.parent / "shared/contract/intents.yml", REPO_ROOT / "shared/contract/intents.yml"]
 
 # The contract lets an out-of-scope message come back as either name.
 OUT_OF_SCOPE = "out_of_scope"

@@ -6,14 +6,12 @@ import pytest
 import yaml
 
 from policy_kb.fact_check import unsupported_facts
+from scripts.measure_common import CONTRACT_CANDIDATES, load_contract_intents
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text(encoding="utf-8"))
-CONTRACT_INTENTS = {
-    line.strip()[:-1].split(":")[0]
-    for line in (ROOT.parent / "shared" / "contract" / "intents.yml").read_text(encoding="utf-8").splitlines()
-    if line.startswith("  ") and not line.startswith("   ") and ":" in line
-} if (ROOT.parent / "shared" / "contract" / "intents.yml").exists() else set()
+CONTRACT = next((c for c in CONTRACT_CANDIDATES if c.exists()), None)
+CONTRACT_INTENTS = set(load_contract_intents(CONTRACT)) if CONTRACT else set()
 
 
 def response_texts():
