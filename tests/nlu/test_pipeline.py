@@ -12,6 +12,8 @@ import yaml
 NORMALIZER = "nlu.components.normalizer.JapaneseTextNormalizer"
 EXTRACTOR = "nlu.components.entities.JapaneseEntityExtractor"
 EMERGENCY = "nlu.components.emergency.EmergencyDetector"
+TFIDF = "nlu.components.tfidf_featurizer.CharTfidfFeaturizer"
+CLASSIFIER = "nlu.components.intent_classifier.LogisticRegressionIntentClassifier"
 
 PIPELINE = [
     {"name": NORMALIZER},
@@ -62,6 +64,8 @@ def test_recipe_runs_normalizer_before_spacy_in_training_and_prediction() -> Non
 
 
 def test_component_types_registered() -> None:
+    import nlu.components.intent_classifier  # noqa: F401  (registers the components)
+    import nlu.components.tfidf_featurizer  # noqa: F401
     from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
     types = DefaultV1Recipe.ComponentType
@@ -69,6 +73,8 @@ def test_component_types_registered() -> None:
         NORMALIZER: ({types.MESSAGE_FEATURIZER}, False),
         EXTRACTOR: ({types.ENTITY_EXTRACTOR}, False),
         EMERGENCY: ({types.INTENT_CLASSIFIER}, False),
+        TFIDF: ({types.MESSAGE_FEATURIZER}, True),
+        CLASSIFIER: ({types.INTENT_CLASSIFIER}, True),
     }
     for path, (component_types, trainable) in expected.items():
         registered = DefaultV1Recipe._from_registry(path)
@@ -201,7 +207,7 @@ def test_policy_service_topic_is_not_an_emergency(agent) -> None:
 
 
 @pytest.mark.model
-def test_feature_safe_classifier_gives_no_intent_to_an_empty_message():
+def test_full_model_gives_an_empty_message_no_intent_instead_of_failing():
     """The stock LogisticRegressionClassifier fails the whole parse on a featureless message."""
     import asyncio
 

@@ -1,0 +1,186 @@
+"""Character n-gram TF-IDF features for Rasa 3.6, unit length per message.
+
+Rasa's ``CountVectorsFeaturizer`` gives raw counts: a long message outweighs a short one,
+and particles such as の・は・を count as much as 開示 or 削除.  Customers here write
+anything from 「削除」 to three lines of context, so the classifier needs the weighting a
+text classifier usually gets: sublinear term frequency, inverse document frequency, and
+each message scaled to length 1 so that its length does not decide the intent.
+
+Two instances are configured in ``config.yml`` (chosen by 5-fold CV on the training data,
+figures in ``nlu/README.md``):
+
+* ``source: lemmas``, ``analyzer: char_wb`` 1–4: n-grams inside GiNZA's lemmas
+  (申し込ん → 申し込む), so inflection does not split the evidence;
+* ``source: text``, ``analyzer: char`` 1–3: n-grams of the normalised message as typed,
+  across word boundaries, which keeps what the tokeniser splits badly (typos, hiragana
+  written for kanji).
+
+Like Rasa's featurizers it adds sequence features (one row per token) and sentence
+features (the whole message) for the ``text`` attribute.  A message without tokens gets
+no features, as with ``CountVectorsFeaturizer``; the intent classifier then gives it no
+intent (see ``intent_classifier.py``).
+"""
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Optional, Text, Type
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+logger = logging.getLogger(__name__)
+
+SOURCES = ("lemmas", "text")
+ANALYZERS = ("char", "char_wb")
+MODEL_FILE = "tfidf.json"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class CharTfidfFeaturizer(SparseFeaturizer, GraphComponent):
+    """Sublinear, unit-length character n-gram TF-IDF of the message text or its lemmas."""
+
+    @classmethod
+    def required_components(cls) -> List[Type]:
+        return [Tokenizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            **SparseFeaturizer.get_default_config(),
+            # "lemmas": the tokens' lemmas joined by spaces; "text": the message text itself
+            "source": "lemmas",
+            "analyzer": "char_wb",
+            "min_ngram": 1,
+            "max_ngram": 4,
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        vectorizer: Optional[TfidfVectorizer] = None,
+    ) -> None:
+        super().__init__(execution_context.node_name, config)
+        self._model_storage = model_storage
+        self._resource = resource
+        self._vectorizer = vectorizer
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        if config["source"] not in SOURCES:
+            raise InvalidConfigException(f"CharTfidfFeaturizer: source must be one of {SOURCES}.")
+        if config["analyzer"] not in ANALYZERS:
+            raise InvalidConfigException(f"CharTfidfFeaturizer: analyzer must be one of {ANALYZERS}.")
+        if not 1 <= int(config["min_ngram"]) <= int(config["max_ngram"]):
+            raise InvalidConfigException("CharTfidfFeaturizer: need 1 <= min_ngram <= max_ngram.")
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "CharTfidfFeaturizer":
+        return cls({**cls.get_default_config(), **config}, model_storage, resource, execution_context)
+
+    def _new_vectorizer(self, vocabulary: Optional[Dict[str, int]] = None) -> TfidfVectorizer:
+        return TfidfVectorizer(
+            analyzer=self._config["analyzer"],
+            ngram_range=(int(self._config["min_ngram"]), int(self._config["max_ngram"])),
+            lowercase=True,
+            sublinear_tf=True,
+            norm="l2",
+            vocabulary=vocabulary,
+            dtype=np.float32,
+        )
+
+    def _token_texts(self, message: Message) -> List[str]:
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        if self._config["source"] == "lemmas":
+            return [t.lemma or t.text for t in tokens]
+        return [t.text for t in tokens]
+
+    def _sentence_text(self, message: Message, token_texts: List[str]) -> str:
+        if self._config["source"] == "lemmas":
+            return " ".join(token_texts)
+        return message.get(TEXT) or ""
+
+    def train(self, training_data: TrainingData) -> Resource:
+        texts = []
+        for message in training_data.training_examples:
+            token_texts = self._token_texts(message)
+            if token_texts:
+                texts.append(self._sentence_text(message, token_texts))
+        if not texts:
+            logger.debug("CharTfidfFeaturizer: no text to learn from; no features will be added.")
+            return self._resource
+        self._vectorizer = self._new_vectorizer()
+        self._vectorizer.fit(texts)
+        self.persist()
+        return self._resource
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self.process(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        if self._vectorizer is None:
+            return messages
+        for message in messages:
+            token_texts = self._token_texts(message)
+            if not token_texts:
+                continue
+            sequence = self._vectorizer.transform(token_texts).tocoo()
+            sentence = self._vectorizer.transform([self._sentence_text(message, token_texts)]).tocoo()
+            self.add_features_to_message(sequence, sentence, TEXT, message)
+        return messages
+
+    def persist(self) -> None:
+        """Vocabulary and idf weights as JSON: no pickle in the model archive."""
+        if self._vectorizer is None:
+            return
+        state = {
+            "vocabulary": {gram: int(i) for gram, i in self._vectorizer.vocabulary_.items()},
+            "idf": [float(w) for w in self._vectorizer.idf_],
+        }
+        with self._model_storage.write_to(self._resource) as model_dir:
+            (model_dir / MODEL_FILE).write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "CharTfidfFeaturizer":
+        component = cls.create(config, model_storage, resource, execution_context)
+        try:
+            with model_storage.read_from(resource) as model_dir:
+                state = json.loads((model_dir / MODEL_FILE).read_text(encoding="utf-8"))
+        except (ValueError, FileNotFoundError):
+            logger.debug(f"CharTfidfFeaturizer: no trained state in '{resource.name}'.")
+            return component
+        vectorizer = component._new_vectorizer(vocabulary=state["vocabulary"])
+        vectorizer.idf_ = np.asarray(state["idf"], dtype=np.float64)
+        component._vectorizer = vectorizer
+        return component
+
+
+__all__ = ["CharTfidfFeaturizer"]

@@ -1,0 +1,164 @@
+"""CharTfidfFeaturizer and LogisticRegressionIntentClassifier on hand-made tokens (no spaCy).
+
+Messages carry tokens as SpacyTokenizer would leave them (text + GiNZA lemma), so each
+test shows exactly what the component sees; training and loading go through Rasa's real
+LocalModelStorage.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Sequence, Tuple
+
+import numpy as np
+import pytest
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Token
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import INTENT, TEXT
+from rasa.shared.nlu.training_data.features import Features
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.components.intent_classifier import LogisticRegressionIntentClassifier
+from nlu.components.tfidf_featurizer import CharTfidfFeaturizer
+
+
+def message(tokens: Sequence[Tuple[str, str]], intent: str = "") -> Message:
+    """A message whose text is the tokens' surface forms joined, with (text, lemma) tokens."""
+    text = "".join(t for t, _ in tokens)
+    data: Dict[str, Any] = {TEXT: text}
+    if intent:
+        data[INTENT] = intent
+    msg = Message(data=data)
+    offset, toks = 0, []
+    for surface, lemma in tokens:
+        toks.append(Token(surface, offset, lemma=lemma))
+        offset += len(surface)
+    msg.set(TOKENS_NAMES[TEXT], toks)
+    return msg
+
+
+MOUSHIKOMI = [("申し込ん", "申し込む"), ("だ", "だ")]
+SAKUJO = [("削除", "削除"), ("し", "する"), ("て", "て")]
+
+
+@pytest.fixture()
+def storage(tmp_path: Path) -> LocalModelStorage:
+    (tmp_path / "model").mkdir()
+    return LocalModelStorage(tmp_path / "model")
+
+
+def featurizer(storage: LocalModelStorage, name: str, **config: Any) -> CharTfidfFeaturizer:
+    context = ExecutionContext(GraphSchema({}), node_name=name)
+    return CharTfidfFeaturizer.create(
+        {**CharTfidfFeaturizer.get_default_config(), **config}, storage, Resource(name), context
+    )
+
+
+def sentence_vector(msg: Message, alias: str) -> np.ndarray:
+    [feature] = [f for f in msg.features if f.type == "sentence" and f.origin == alias]
+    return feature.features.toarray()[0]
+
+
+def test_lemma_source_sees_the_dictionary_form_and_rows_have_unit_length(storage) -> None:
+    component = featurizer(storage, "lemmas", alias="lemmas", source="lemmas", analyzer="char_wb",
+                           min_ngram=1, max_ngram=2)
+    train = [message(MOUSHIKOMI, "a"), message(SAKUJO, "b")]
+    component.train(TrainingData(train))
+    vocabulary = component._vectorizer.vocabulary_
+    assert "込む" in vocabulary and "込ん" not in vocabulary
+
+    [msg] = component.process([message([("申し込み", "申し込む")])])
+    vector = sentence_vector(msg, "lemmas")
+    assert vector[vocabulary["込む"]] > 0
+    assert np.linalg.norm(vector) == pytest.approx(1.0, abs=1e-6)
+    sequence = [f for f in msg.features if f.type == "sequence"][0].features
+    assert sequence.shape == (1, len(vocabulary))
+
+
+def test_text_source_reads_the_message_across_token_boundaries(storage) -> None:
+    component = featurizer(storage, "text", alias="text", source="text", analyzer="char",
+                           min_ngram=2, max_ngram=2)
+    component.train(TrainingData([message(MOUSHIKOMI, "a"), message(SAKUJO, "b")]))
+    vocabulary = component._vectorizer.vocabulary_
+    assert "んだ" in vocabulary  # spans 申し込ん|だ: a char_wb analyser on tokens never sees it
+    assert "込む" not in vocabulary
+
+
+def test_idf_weights_down_what_every_message_shares(storage) -> None:
+    component = featurizer(storage, "idf", alias="idf", source="lemmas", analyzer="char_wb",
+                           min_ngram=1, max_ngram=1)
+    train = [message([("開示", "開示"), ("の", "の")]), message([("削除", "削除"), ("の", "の")]),
+             message([("訂正", "訂正"), ("の", "の")])]
+    component.train(TrainingData(train))
+    [msg] = component.process([message([("開示", "開示"), ("の", "の")])])
+    vocabulary = component._vectorizer.vocabulary_
+    vector = sentence_vector(msg, "idf")
+    assert vector[vocabulary["開"]] > vector[vocabulary["の"]] > 0
+
+
+def test_saved_and_loaded_featurizer_gives_the_same_features(storage) -> None:
+    config = dict(alias="tfidf", source="lemmas", analyzer="char_wb", min_ngram=1, max_ngram=3)
+    trained = featurizer(storage, "persist", **config)
+    trained.train(TrainingData([message(MOUSHIKOMI, "a"), message(SAKUJO, "b")]))
+    context = ExecutionContext(GraphSchema({}), node_name="persist")
+    loaded = CharTfidfFeaturizer.load(
+        {**CharTfidfFeaturizer.get_default_config(), **config}, storage, Resource("persist"), context
+    )
+    probe = [("申し込み", "申し込む"), ("削除", "削除")]
+    expected = sentence_vector(trained.process([message(probe)])[0], "tfidf")
+    assert np.allclose(sentence_vector(loaded.process([message(probe)])[0], "tfidf"), expected)
+
+
+def test_message_without_tokens_gets_no_features(storage) -> None:
+    component = featurizer(storage, "empty", source="text", analyzer="char")
+    component.train(TrainingData([message(SAKUJO, "b")]))
+    empty = Message(data={TEXT: ""})
+    empty.set(TOKENS_NAMES[TEXT], [])
+    [msg] = component.process([empty])
+    assert msg.features == []
+
+
+@pytest.mark.parametrize("bad", [{"source": "words"}, {"analyzer": "word"}, {"min_ngram": 3, "max_ngram": 2}])
+def test_bad_config_is_refused(storage, bad: Dict[str, Any]) -> None:
+    with pytest.raises(InvalidConfigException):
+        featurizer(storage, "bad", **bad)
+
+
+# --------------------------------------------------------------------------- classifier
+
+
+def classifier(storage: LocalModelStorage, **config: Any) -> LogisticRegressionIntentClassifier:
+    context = ExecutionContext(GraphSchema({}), node_name="intent")
+    return LogisticRegressionIntentClassifier.create(config, storage, Resource("intent"), context)
+
+
+def with_dense(vector: List[float], intent: str = "") -> Message:
+    msg = Message(data={TEXT: "x", **({INTENT: intent} if intent else {})})
+    msg.add_features(Features(np.array([vector]), "sentence", TEXT, "dense"))
+    return msg
+
+
+def test_classifier_passes_c_to_logistic_regression(storage) -> None:
+    assert classifier(storage).clf.C == 1.0
+    assert classifier(storage, C=30).clf.C == 30.0
+
+
+def test_dense_vector_is_scaled_to_unit_length_only_when_asked(storage) -> None:
+    msg = with_dense([3.0, 4.0])
+    assert classifier(storage)._create_X([msg]).toarray().tolist() == [[3.0, 4.0]]
+    scaled = classifier(storage, dense_unit_length=True)._create_X([msg]).toarray()
+    assert scaled.tolist() == [[pytest.approx(0.6), pytest.approx(0.8)]]
+
+
+def test_message_without_features_gets_no_intent(storage) -> None:
+    component = classifier(storage, dense_unit_length=True)
+    component.train(TrainingData([with_dense([1.0, 0.0], "yes"), with_dense([0.0, 1.0], "no")]))
+    featureless = Message(data={TEXT: ""})
+    known, empty = component.process([with_dense([0.9, 0.1]), featureless])
+    assert known.get(INTENT)["name"] == "yes"
+    assert empty.get(INTENT) == {"name": None, "confidence": 0.0}
+    assert empty.get("intent_ranking") == []
