@@ -9,6 +9,9 @@
  *   the messages already shown are kept there too and redrawn.
  * - everything shown comes from the network or from the customer: it is only ever put
  *   into the page with textContent / createElement, never innerHTML.
+ * - a message typed while the connection is down is never dropped: it is shown marked
+ *   未送信, kept (with the session, so a reload keeps it too) and sent, in order, as soon
+ *   as Rasa confirms the session again.
  * - the texts live in index.html (#chat-texts), not here.
  */
 (function () {
@@ -21,6 +24,7 @@
   var STORE_KEY = "sobu-chat-v1";
   var MAX_STORED = 200;
   var TYPING_TIMEOUT_MS = 20000;
+  var MAX_PENDING = 20;
 
   var launcher = document.getElementById("chat-launcher");
   var panel = document.getElementById("chat-panel");
@@ -40,9 +44,12 @@
     try {
       var raw = window.sessionStorage.getItem(STORE_KEY);
       var parsed = raw ? JSON.parse(raw) : null;
-      if (parsed && Array.isArray(parsed.messages)) { return parsed; }
+      if (parsed && Array.isArray(parsed.messages)) {
+        if (!Array.isArray(parsed.pending)) { parsed.pending = []; }
+        return parsed;
+      }
     } catch (e) { /* corrupted or unavailable storage: start afresh */ }
-    return { sessionId: null, open: false, messages: [] };
+    return { sessionId: null, open: false, messages: [], pending: [], nextId: 1 };
   }
 
   function saveState() {
@@ -91,6 +98,13 @@
     bubble.className = "chat-bubble";
     bubble.textContent = msg.text;
     li.appendChild(bubble);
+    if (msg.pending) {
+      li.classList.add("chat-msg-pending");
+      var note = document.createElement("span");
+      note.className = "chat-pending-note";
+      note.textContent = TEXTS.pending;
+      li.appendChild(note);
+    }
     if (msg.choices && msg.choices.length) {
       var group = document.createElement("div");
       group.className = "chat-choices";
@@ -112,15 +126,34 @@
 
   function addMessage(msg) {
     disableOldChoices();
+    msg.id = state.nextId = (state.nextId || 1) + 1;
     state.messages.push(msg);
     saveState();
     render(msg, true);
+    return msg;
   }
 
   function restore() {
     log.textContent = "";
     var n = state.messages.length;
     state.messages.forEach(function (m, i) { render(m, i === n - 1); });
+  }
+
+  function canSend() { return !!(socket && socket.connected && state.sessionId); }
+
+  /* Sends what was typed while the connection was down, oldest first. */
+  function flushPending() {
+    if (!state.pending.length || !canSend()) { return; }
+    var sent = {};
+    state.pending.forEach(function (item) {
+      socket.emit("user_uttered", { message: item.text, session_id: state.sessionId });
+      sent[item.id] = true;
+    });
+    state.pending = [];
+    state.messages.forEach(function (m) { if (sent[m.id]) { delete m.pending; } });
+    saveState();
+    restore();
+    showTyping(true);
   }
 
   function asString(v) { return typeof v === "string" ? v : (v == null ? "" : String(v)); }
@@ -172,26 +205,36 @@
       if (id) { state.sessionId = id; }
       saveState();
       setStatus(TEXTS.connected);
+      flushPending();
     });
     socket.on("bot_uttered", function (data) {
       var msg = toMessage(data);
       showTyping(false);
       if (msg) { addMessage(msg); }
     });
-    socket.on("disconnect", function () { setStatus(TEXTS.disconnected); });
+    socket.on("disconnect", function () { showTyping(false); setStatus(TEXTS.disconnected); });
     socket.on("connect_error", function () { setStatus(TEXTS.connect_error); });
   }
 
+  /* True when the message was sent or kept to be sent; false leaves it in the input. */
   function send(text, shown) {
     text = asString(text).trim();
-    if (!text) { return; }
-    addMessage({ from: "user", text: shown || text });
-    if (socket && socket.connected && state.sessionId) {
+    if (!text) { return false; }
+    if (canSend()) {
+      addMessage({ from: "user", text: shown || text });
       socket.emit("user_uttered", { message: text, session_id: state.sessionId });
       showTyping(true);
-    } else {
-      setStatus(TEXTS.connect_error);
+      return true;
     }
+    if (state.pending.length >= MAX_PENDING) {
+      setStatus(TEXTS.pending_full);
+      return false;
+    }
+    var msg = addMessage({ from: "user", text: shown || text, pending: true });
+    state.pending.push({ id: msg.id, text: text });
+    saveState();
+    setStatus(TEXTS.disconnected);
+    return true;
   }
 
   function open() {
@@ -220,9 +263,7 @@
   });
   form.addEventListener("submit", function (ev) {
     ev.preventDefault();
-    var text = input.value;
-    input.value = "";
-    send(text);
+    if (send(input.value)) { input.value = ""; }
     input.focus();
   });
 

@@ -62,7 +62,7 @@ class FakeRasaSocket:
             self.sio.attach(app)
             self._runner = web.AppRunner(app)
             self.loop.run_until_complete(self._runner.setup())
-            self.loop.run_until_complete(web.TCPSite(self._runner, "127.0.0.1", self.port).start())
+            self.loop.run_until_complete(self._listen())
             ready.set()
             self.loop.run_forever()
 
@@ -70,6 +70,23 @@ class FakeRasaSocket:
         self.thread.start()
         assert ready.wait(10)
         return self
+
+    async def _listen(self) -> None:
+        assert self._runner is not None
+        self._site = web.TCPSite(self._runner, "127.0.0.1", self.port, shutdown_timeout=0.2)
+        await self._site.start()
+
+    def drop_connections(self) -> None:
+        """Stop listening and cut every open websocket, as a lost mobile connection would."""
+        async def drop() -> None:
+            await self._site.stop()
+            for ws in list(self._runner.server.connections if self._runner.server else []):
+                ws.force_close()
+
+        asyncio.run_coroutine_threadsafe(drop(), self.loop).result(10)
+
+    def listen_again(self) -> None:
+        asyncio.run_coroutine_threadsafe(self._listen(), self.loop).result(10)
 
     def push(self, room: str, data: Dict[str, Any]) -> None:
         """Emit bot_uttered to a session room from the test thread (a staff reply, say)."""

@@ -120,6 +120,44 @@ def test_widget_on_a_phone(browser, site):
     context.close()
 
 
+def test_widget_keeps_messages_typed_while_the_connection_is_down(browser, site):
+    server, fake = site
+    page = browser.new_page(viewport={"width": 375, "height": 667})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(server.url + "/")
+    page.click("#chat-launcher")
+    page.wait_for_function("() => JSON.parse(sessionStorage.getItem('sobu-chat-v1')).sessionId")
+    session_id = page.evaluate("JSON.parse(sessionStorage.getItem('sobu-chat-v1')).sessionId")
+
+    fake.drop_connections()
+    page.wait_for_selector("#chat-status:has-text('接続が切れました')")
+    for text in ["開示の手数料は？", "あと、代理人でもいいですか"]:
+        page.fill("#chat-input", text)
+        page.keyboard.press("Enter")
+    pending = page.locator(".chat-msg-pending")
+    assert pending.count() == 2
+    assert "未送信" in pending.first.text_content()
+    assert page.input_value("#chat-input") == ""
+    assert fake.user_messages == []
+    _shot(page, "04-widget-pending")
+
+    # a reload while still offline keeps them too
+    page.reload()
+    page.wait_for_selector("#chat-panel:not([hidden])")
+    assert page.locator(".chat-msg-pending").count() == 2
+
+    fake.listen_again()  # socket.io reconnects by itself (backoff up to 10 s)
+    page.wait_for_selector("text=受け取りました: あと、代理人でもいいですか", timeout=30000)
+    assert [m["message"] for m in fake.user_messages] == ["開示の手数料は？", "あと、代理人でもいいですか"]
+    assert all(m["session_id"] == session_id for m in fake.user_messages)
+    assert page.locator(".chat-msg-pending").count() == 0
+    stored = page.evaluate("JSON.parse(sessionStorage.getItem('sobu-chat-v1')).pending")
+    assert stored == []
+    assert errors == []
+    page.close()
+
+
 def test_widget_keyboard_and_aria(browser, site):
     server, _fake = site
     page = browser.new_page(viewport={"width": 1280, "height": 800})
