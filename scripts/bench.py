@@ -347,7 +347,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         actions = start_service("actions", [rasa_bin, "run", "actions", "-p", str(aport), "--actions", "actions"],
                                 project, env, workdir)
         services.append(actions)
-        rasa = start_service("rasa", [rasa_bin, "run", "--enable-api", "--auth-token", token, "-i", "127.0.0.1",
+        rasa = start_service("rasa", [sys.executable, str(REPO_ROOT / "scripts/rasa_server.py"), "-i", "127.0.0.1",
                                       "-p", str(rport), "--model", str(model), "--endpoints", endpoints,
                                       "--credentials", credentials], project, env, workdir)
         services.append(rasa)

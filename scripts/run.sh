@@ -19,7 +19,7 @@ trap stop EXIT INT TERM
 
 .venv/bin/python -m storage upgrade
 setsid .venv/bin/rasa run actions --actions actions -p "$ACTIONS_PORT" & pids+=($!)
-setsid .venv/bin/rasa run --enable-api --auth-token "$BOT_API_TOKEN" -i 127.0.0.1 -p "$RASA_PORT" \
+setsid .venv/bin/python scripts/rasa_server.py -i 127.0.0.1 -p "$RASA_PORT" \
   --cors "http://$CONSOLE_HOST:$CONSOLE_PORT" --model "$MODEL" \
   --endpoints bot/endpoints.yml --credentials bot/credentials.yml & pids+=($!)
 setsid .venv/bin/python -m console & pids+=($!)

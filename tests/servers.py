@@ -79,8 +79,7 @@ class BotServers:
         logs.mkdir(parents=True, exist_ok=True)
         endpoints = self.env.get("RASA_ENDPOINTS", "bot/endpoints.yml")
         commands = [
-            ("rasa", [str(VENV_BIN / "rasa"), "run", "--enable-api", "--auth-token", self.token,
-                      "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", str(MODEL),
+            ("rasa", [str(VENV_BIN / "python"), "scripts/rasa_server.py", "-i", "127.0.0.1", "-p", str(self.rasa_port), "--model", str(MODEL),
                       "--endpoints", endpoints, "--credentials", "bot/credentials.yml"]),
         ]
         if with_actions:

@@ -5,6 +5,7 @@ by the browser tests in tests/console.
 """
 from __future__ import annotations
 
+import os
 import re
 import uuid
 
@@ -114,6 +115,26 @@ def test_malformed_requests_are_refused_cleanly(running_bot):
     status = requests.post(f"{running_bot.rasa_url}/model/parse", json={"text": "x"}, timeout=10).status_code
     assert status == 401  # the HTTP API needs the token
     assert requests.get(f"{running_bot.rasa_url}/conversations/x/tracker", timeout=10).status_code == 401
+
+
+def test_api_token_is_on_no_command_line(running_bot):
+    """`ps` shows every local user the command lines; the token must not be in them."""
+    from pathlib import Path
+
+    rasa = running_bot.processes[0]
+    assert running_bot.parse("こんにちは")["intent"]["name"] == "greet"  # the token works
+    group = [p for p in Path("/proc").iterdir() if p.name.isdigit()]
+    seen = 0
+    for proc in group:
+        try:
+            if os.getpgid(int(proc.name)) != rasa.pid:
+                continue
+            cmdline = (proc / "cmdline").read_bytes().decode(errors="replace")
+        except (ProcessLookupError, FileNotFoundError, PermissionError):
+            continue
+        seen += 1
+        assert running_bot.token not in cmdline, cmdline
+    assert seen >= 1
 
 
 def test_handoff_pauses_and_resume_hands_back(running_bot):
