@@ -12,6 +12,9 @@
  * - a message typed while the connection is down is never dropped: it is shown marked
  *   未送信, kept (with the session, so a reload keeps it too) and sent, in order, as soon
  *   as Rasa confirms the session again.
+ * - while the chat waits for a person ({handoff: "waiting"} from the assistant) the status
+ *   line says so and the assistant's typing indicator is not shown; the next message from
+ *   the assistant itself (the hand-back) ends that.
  * - the texts live in index.html (#chat-texts), not here.
  */
 (function () {
@@ -59,6 +62,13 @@
       }
       window.sessionStorage.setItem(STORE_KEY, JSON.stringify(state));
     } catch (e) { /* storage full or disabled: the chat still works, only without restore */ }
+  }
+
+  /* The status line when nothing is wrong with the connection. */
+  function normalStatus() {
+    if (state.handoff === "waiting") { return TEXTS.handoff_waiting; }
+    if (state.handoff === "live") { return TEXTS.handoff_live; }
+    return TEXTS.connected;
   }
 
   function setStatus(text) {
@@ -144,7 +154,7 @@
   /* Sends what was typed while the connection was down, oldest first. */
   function flushPending() {
     if (!state.pending.length || !canSend()) { return; }
-    var sent = {};
+    var sent = {};  // ids of the messages now sent
     state.pending.forEach(function (item) {
       socket.emit("user_uttered", { message: item.text, session_id: state.sessionId });
       sent[item.id] = true;
@@ -153,7 +163,7 @@
     state.messages.forEach(function (m) { if (sent[m.id]) { delete m.pending; } });
     saveState();
     restore();
-    showTyping(true);
+    showTyping(!state.handoff);
   }
 
   function asString(v) { return typeof v === "string" ? v : (v == null ? "" : String(v)); }
@@ -169,6 +179,7 @@
   /* Turns whatever Rasa's socket.io output emits into a message to show (or null). */
   function toMessage(data) {
     if (!data || typeof data !== "object") { return null; }
+    if (data.handoff === "waiting") { return { handoff: "waiting" }; }
     var custom = data.staff_reply !== undefined ? data : (data.custom && data.custom.staff_reply !== undefined ? data.custom : null);
     if (custom) {
       return { from: "staff", text: asString(custom.staff_reply), staffName: asString(custom.staff_name) };
@@ -204,13 +215,22 @@
       var id = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id);
       if (id) { state.sessionId = id; }
       saveState();
-      setStatus(TEXTS.connected);
+      setStatus(normalStatus());
       flushPending();
     });
     socket.on("bot_uttered", function (data) {
       var msg = toMessage(data);
       showTyping(false);
-      if (msg) { addMessage(msg); }
+      if (!msg) { return; }
+      if (msg.handoff) {
+        state.handoff = msg.handoff;
+        saveState();
+      } else {
+        // a person answering, or the assistant itself again after the hand-back
+        state.handoff = msg.from === "staff" ? "live" : null;
+        addMessage(msg);
+      }
+      setStatus(normalStatus());
     });
     socket.on("disconnect", function () { showTyping(false); setStatus(TEXTS.disconnected); });
     socket.on("connect_error", function () { setStatus(TEXTS.connect_error); });
@@ -223,7 +243,7 @@
     if (canSend()) {
       addMessage({ from: "user", text: shown || text });
       socket.emit("user_uttered", { message: text, session_id: state.sessionId });
-      showTyping(true);
+      showTyping(!state.handoff);
       return true;
     }
     if (state.pending.length >= MAX_PENDING) {

@@ -60,6 +60,8 @@ def test_customer_to_staff_and_back(bot):
         customer.keyboard.press("Enter")
         customer.wait_for_function(f"() => document.querySelectorAll('.chat-msg-bot').length > {before}", timeout=30000)
         assert any("担当者" in m for m in _bot_messages(customer)), _bot_messages(customer)
+        # the socket.io variant of the response also tells the widget a person is awaited
+        customer.wait_for_selector("#chat-status:has-text('担当者からの返信をお待ちください')", timeout=10000)
 
         staff = browser.new_page(viewport={"width": 1280, "height": 900})
         staff.goto(bot.console_url + "/login")
@@ -78,11 +80,13 @@ def test_customer_to_staff_and_back(bot):
         staff_msg.wait_for(timeout=15000)
         assert staff_msg.text_content() == "総務部の担当です。<b>ご用件</b>を伺います。"
         assert "担当者" in customer.locator(".chat-msg-staff .chat-who").text_content()
+        assert "担当者が対応しています" in customer.text_content("#chat-status")
         _shot(customer, "10-full-path-customer-staff-reply")
 
         # while paused the customer's messages reach staff, and the assistant stays quiet
         customer.fill("#chat-input", "ありがとうございます")
         customer.keyboard.press("Enter")
+        assert customer.locator("#chat-typing").is_hidden()  # nobody is typing: no false promise
         staff.wait_for_selector("text=ありがとうございます", timeout=10000)
         _shot(staff, "11-full-path-console")
 
@@ -90,6 +94,7 @@ def test_customer_to_staff_and_back(bot):
         staff.click("#handback-button")
         staff.wait_for_url(re.compile(r"/console$"))
         customer.wait_for_function(f"() => document.querySelectorAll('.chat-msg-bot').length > {before}", timeout=15000)
+        assert customer.locator("#chat-status").is_hidden()  # back with the assistant
 
         # the assistant answers again
         before = len(_bot_messages(customer))
