@@ -20,6 +20,9 @@ from typing import Callable, Iterable, Optional, Union
 from sqlalchemy import case, exc, select
 from sqlalchemy.orm import Session
 
+from nlu.components.entity_patterns import canonical_ticket_number
+from nlu.components.text_normalization import normalize_text
+
 from .audit import record_in
 from .db import Clock, Database, utcnow
 from .errors import InvalidTicket, InvalidTransition, NotFound, StorageError
@@ -29,8 +32,6 @@ JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
 
 #: Crockford base32: no I, L, O, U, so a number read over the phone is not misheard.
 CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-_NUMBER_RE = re.compile(r"^PR-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$")
-_DASHES = "‐-‒–—―−ーｰ－"
 _NUMBER_ATTEMPTS = 8
 DEFAULT_DUE_DAYS = 14
 
@@ -158,19 +159,14 @@ def normalize_postal_code(value: str) -> str:
     return f"{digits[:3]}-{digits[3:]}"
 
 
-def normalize_ticket_number(value: str) -> Optional[str]:
-    """Canonical 'PR-XXXX-XXXX' from what a customer typed, or None if it cannot be one.
+def normalize_ticket_number(value: Optional[str]) -> Optional[str]:
+    """Canonical 'PR-XXXX-XXXX' from what a customer or staff member typed, or None.
 
-    Folds width and case, accepts any dash or none, and reads I/L as 1 and O as 0 as
-    Crockford base32 intends.
+    The NLU's own rule (width, case, any dash or none, I/L read as 1 and O as 0 as
+    Crockford base32 intends), so the chat, the status check and the console accept
+    exactly the same spellings.
     """
-    text = unicodedata.normalize("NFKC", value or "").upper()
-    text = "".join(ch for ch in text if not ch.isspace() and ch not in _DASHES)
-    if not text.startswith("PR") or len(text) != 10:
-        return None
-    body = text[2:].translate(str.maketrans({"I": "1", "L": "1", "O": "0"}))
-    number = f"PR-{body[:4]}-{body[4:]}"
-    return number if _NUMBER_RE.match(number) else None
+    return canonical_ticket_number(normalize_text(value or ""))
 
 
 def new_ticket_number() -> str:
