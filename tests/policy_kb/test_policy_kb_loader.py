@@ -8,7 +8,6 @@ tests/ (and tests/policy_kb/__init__.py would shadow the real package).
 from __future__ import annotations
 
 import dataclasses
-import re
 import datetime as dt
 import shutil
 import subprocess
@@ -17,11 +16,12 @@ from pathlib import Path
 
 import pytest
 
+from scripts.measure_common import CONTRACT_CANDIDATES, load_contract_intents
 from policy_kb import Contact, FaqAnswer, KnowledgeBase, KnowledgeBaseError, Piece, Section, load_knowledge_base
 
 REPO = Path(__file__).resolve().parents[2]
 PKG = REPO / "policy_kb"
-CONTRACT = REPO.parent / "shared" / "contract" / "intents.yml"
+CONTRACT = next((c for c in CONTRACT_CANDIDATES if c.exists()), None)
 
 FAQ_INTENTS = (
     "faq_basic_policy", "faq_collected_info", "faq_purpose", "faq_outsourcing", "faq_third_party",
@@ -61,12 +61,9 @@ def test_faq_intents_are_the_contracts_sixteen(kb: KnowledgeBase) -> None:
     assert len(kb.faq_intents) == 16
 
 
-@pytest.mark.skipif(not CONTRACT.exists(), reason="shared/contract not beside the repo")
+@pytest.mark.skipif(CONTRACT is None, reason="shared/contract not beside the repo")
 def test_faq_intents_match_contract_file(kb: KnowledgeBase) -> None:
-    # read the names with a regex: the contract file is not strict YAML (": " inside plain scalars)
-    text = CONTRACT.read_text(encoding="utf-8")
-    faq_block = text.split("\nfaq:", 1)[1].split("\nrequest:", 1)[0]
-    names = re.findall(r"^  (faq_[a-z_]+):", faq_block, re.MULTILINE)
+    names = [n for n in load_contract_intents(CONTRACT) if n.startswith("faq_")]
     assert len(names) == 16
     assert set(kb.faq_intents) == set(names)
 
