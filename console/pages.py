@@ -12,7 +12,7 @@ from urllib.parse import quote
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, html, redirect
 
-from storage.staff import StaffSession
+from storage.staff import MIN_PASSWORD_LENGTH, StaffSession
 from storage.tickets import DeliveryMethod, RequestType, TicketStatus
 
 from .auth import (
@@ -30,12 +30,17 @@ from .auth import (
     safe_next,
     set_session_cookie,
 )
+from .errors import ApiError
 from .messages import t
 from .services import ConsoleService, _collected_details
-from .validation import date_param, form_body
+from .validation import PASSWORD_MAX, date_param, form_body
 
 bp = Blueprint("pages")
 ALL_ROLES = ("staff", "analyst", "admin")
+#: Outcomes the users page may announce after a redirect (the texts are in users.html).
+USER_NOTICES = ("activated", "deactivated", "password_reset")
+#: Statuses a form shows on its own page (with the form again) instead of the error page.
+FORM_ERROR_STATUSES = (400, 404, 409)
 
 
 def _svc(request: Request) -> ConsoleService:
@@ -236,17 +241,111 @@ async def ticket_status(request: Request, session: StaffSession, number: str) ->
 # --- users and analytics ------------------------------------------------------------------
 
 
+async def _users_page(request: Request, status: int = 200, error: Optional[str] = None) -> HTTPResponse:
+    data = await _svc(request).list_users()
+    for user in data["users"]:
+        user["path"] = quote(user["username"], safe="")  # any stored name, as one URL segment
+    args = request.args if status == 200 else {}
+    done = args.get("done") if args.get("done") in USER_NOTICES else None
+    return render(
+        request,
+        "users.html",
+        status=status,
+        data=data,
+        error=error,
+        created=args.get("created"),
+        done=done,
+        done_user=args.get("user"),
+        min_password_length=MIN_PASSWORD_LENGTH,
+        password_max=PASSWORD_MAX,
+    )
+
+
 @bp.get("/console/users")
 @page(ADMIN_ROLES)
 async def users(request: Request, session: StaffSession) -> HTTPResponse:
-    return render(request, "users.html", data=await _svc(request).list_users(), created=request.args.get("created"))
+    return await _users_page(request)
 
 
 @bp.post("/console/users")
 @page(ADMIN_ROLES)
 async def create_user(request: Request, session: StaffSession) -> HTTPResponse:
-    user = await _svc(request).create_user(session, form_body(request.form))
+    try:
+        user = await _svc(request).create_user(session, form_body(request.form))
+    except ApiError as error:
+        if error.status not in FORM_ERROR_STATUSES:
+            raise
+        return await _users_page(request, error.status, error.message)
     return redirect(f"/console/users?created={quote(user['username'])}", status=303)
+
+
+def _users_notice(done: str, username: str) -> HTTPResponse:
+    return redirect(f"/console/users?done={done}&user={quote(username, safe='')}", status=303)
+
+
+@bp.post("/console/users/<username:str>/active")
+@page(ADMIN_ROLES)
+async def set_user_active(request: Request, session: StaffSession, username: str) -> HTTPResponse:
+    body: Dict[str, Any] = form_body(request.form)
+    # the form's hidden field says "1" or "0"; anything else stays as it is and is refused
+    body["active"] = {"1": True, "0": False}.get(body.get("active"), body.get("active"))  # type: ignore[arg-type]
+    try:
+        user = await _svc(request).set_user_active(session, username, body)
+    except ApiError as error:
+        if error.status not in FORM_ERROR_STATUSES:
+            raise
+        return await _users_page(request, error.status, error.message)
+    return _users_notice("activated" if user["active"] else "deactivated", user["username"])
+
+
+@bp.post("/console/users/<username:str>/password")
+@page(ADMIN_ROLES)
+async def reset_user_password(request: Request, session: StaffSession, username: str) -> HTTPResponse:
+    body: Dict[str, Any] = form_body(request.form)
+    body.setdefault("password_confirm", None)  # the form always asks twice; an empty field is missing
+    try:
+        user = await _svc(request).reset_password(session, username, body)
+    except ApiError as error:
+        if error.status not in FORM_ERROR_STATUSES:
+            raise
+        return await _users_page(request, error.status, error.message)
+    return _users_notice("password_reset", user["username"])
+
+
+# --- own account (every role) -------------------------------------------------------------
+
+
+def _account_page(request: Request, status: int = 200, error: Optional[str] = None) -> HTTPResponse:
+    return render(
+        request,
+        "account.html",
+        status=status,
+        error=error,
+        changed=status == 200 and request.args.get("changed") == "1",
+        min_password_length=MIN_PASSWORD_LENGTH,
+        password_max=PASSWORD_MAX,
+    )
+
+
+@bp.get("/console/account")
+@page(ALL_ROLES)
+async def account(request: Request, session: StaffSession) -> HTTPResponse:
+    return _account_page(request)
+
+
+@bp.post("/console/account/password")
+@page(ALL_ROLES)
+async def change_own_password(request: Request, session: StaffSession) -> HTTPResponse:
+    try:
+        token, _csrf = await _svc(request).change_own_password(session, form_body(request.form))
+    except ApiError as error:
+        if error.status not in FORM_ERROR_STATUSES:
+            raise
+        return _account_page(request, error.status, error.message)
+    # Every session of this user ended with the change; this browser continues in a new one.
+    response = redirect("/console/account?changed=1", status=303)
+    set_session_cookie(response, token, request.app.ctx.console.settings.cookie_secure)
+    return response
 
 
 @bp.get("/console/analytics")

@@ -21,7 +21,7 @@ from storage.errors import (
     UserExists,
 )
 from storage.handoffs import Handoff, HandoffNote
-from storage.staff import MIN_PASSWORD_LENGTH, StaffSession
+from storage.staff import MIN_PASSWORD_LENGTH, StaffSession, StaffUser
 from storage.tickets import JST, DeliveryMethod, RequesterKind, RequestType, Ticket, TicketDraft, TicketStatus, normalize_ticket_number
 
 from . import analytics
@@ -34,9 +34,12 @@ from .validation import (
     COMMENT_MAX,
     NOTE_MAX,
     REPLY_MAX,
+    bool_field,
     choice_field,
     conversation_id as check_conversation_id,
     ensure_json_dumpable,
+    existing_username,
+    password_field,
     text_field,
     username as check_username,
 )
@@ -123,6 +126,10 @@ def ticket_json(ticket: Ticket, today: date) -> Dict[str, Any]:
         "overdue": ticket.is_overdue(today),
         "allowed_next": [s.value for s in _allowed_next(ticket.status)],
     }
+
+
+def user_json(u: StaffUser) -> Dict[str, Any]:
+    return {"username": u.username, "role": u.role.value, "active": u.active, "created_at": _iso(u.created_at)}
 
 
 def _allowed_next(status: TicketStatus) -> List[TicketStatus]:
@@ -370,18 +377,11 @@ class ConsoleService:
     async def list_users(self) -> Dict[str, Any]:
         with storage_errors():
             users = await self.ctx.run(self.ctx.staff.list_users)
-        return {
-            "users": [
-                {"username": u.username, "role": u.role.value, "active": u.active, "created_at": _iso(u.created_at)}
-                for u in users
-            ]
-        }
+        return {"users": [user_json(u) for u in users]}
 
     async def create_user(self, session: StaffSession, body: Dict[str, Any]) -> Dict[str, Any]:
         name = check_username(body.get("username"))
-        password = body.get("password")
-        if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH or len(password) > 256:
-            raise ApiError(400, t("password_too_short", min=MIN_PASSWORD_LENGTH))
+        password = password_field(body, "password", t("label_password"))
         role = choice_field(body, "role", "権限", ROLE_VALUES)
         try:
             with storage_errors():
@@ -392,6 +392,83 @@ class ConsoleService:
             raise ApiError(400, t("password_too_short", min=MIN_PASSWORD_LENGTH)) from None
         await self.audit(session.user.username, "user.create", name, {"role": role})
         return {"username": user.username, "role": user.role.value, "active": user.active}
+
+    async def _existing_user(self, name: str) -> StaffUser:
+        with storage_errors():
+            user = await self.ctx.run(self.ctx.staff.get_user, name)
+        if user is None:
+            raise ApiError(404, t("user_not_found"))
+        return user
+
+    async def _store_password(self, name: str, password: str) -> None:
+        """storage.set_password: checks the password rule (``_check_password``, the only one),
+        stores the new hash and ends every session of that user."""
+        try:
+            with storage_errors():
+                await self.ctx.run(self.ctx.staff.set_password, name, password)
+        except NotFound:
+            raise ApiError(404, t("user_not_found")) from None
+        except ValueError:
+            raise ApiError(400, t("password_too_short", min=MIN_PASSWORD_LENGTH)) from None
+
+    async def set_user_active(self, session: StaffSession, username: str, body: Dict[str, Any]) -> Dict[str, Any]:
+        """Admin: disable or re-enable an account. Disabling ends its sessions at once (storage);
+        an admin cannot disable themself, so the console always keeps an active admin."""
+        name = existing_username(username)
+        active = bool_field(body, "active", t("label_active"))
+        if not active and name == session.user.username:
+            raise ApiError(400, t("cannot_deactivate_self"))
+        before = await self._existing_user(name)
+        try:
+            with storage_errors():
+                await self.ctx.run(self.ctx.staff.set_active, name, active)
+        except NotFound:
+            raise ApiError(404, t("user_not_found")) from None
+        await self.audit(
+            session.user.username, "user.activate" if active else "user.deactivate", name, {"was_active": before.active}
+        )
+        return user_json(await self._existing_user(name))
+
+    async def reset_password(self, session: StaffSession, username: str, body: Dict[str, Any]) -> Dict[str, Any]:
+        """Admin: give another user a new password; all of that user's sessions end."""
+        name = existing_username(username)
+        if name == session.user.username:
+            raise ApiError(400, t("reset_own_password"))
+        password = password_field(body, "password", t("label_password"))
+        if "password_confirm" in body:
+            confirm = password_field(body, "password_confirm", t("label_password_confirm"))
+            if confirm != password:
+                raise ApiError(400, t("password_mismatch"))
+        await self._existing_user(name)
+        await self._store_password(name, password)
+        await self.audit(session.user.username, "user.password_reset", name, {"sessions_revoked": True})
+        return user_json(await self._existing_user(name))
+
+    async def change_own_password(self, session: StaffSession, body: Dict[str, Any]) -> tuple[str, str]:
+        """Any role: change one's own password, proving the current one.
+
+        storage ends every session of the user, so a fresh session is started for the caller:
+        returns (session token for the cookie, its CSRF token). Other browsers are logged out.
+        """
+        user = session.user.username
+        current = password_field(body, "current_password", t("label_current_password"))
+        new = password_field(body, "new_password", t("label_new_password"))
+        confirm = password_field(body, "new_password_confirm", t("label_new_password_confirm"))
+        if new != confirm:
+            raise ApiError(400, t("password_mismatch"))
+        with storage_errors():
+            verified = await self.ctx.run(self.ctx.staff.authenticate, user, current)
+        if verified is None:
+            await self.audit(user, "user.password_change_failed", user, {"reason": "current_password_wrong"})
+            raise ApiError(400, t("current_password_wrong"))
+        await self._store_password(user, new)
+        try:
+            with storage_errors():
+                token, csrf = await self.ctx.run(self.ctx.staff.create_session, user)
+        except (NotFound, ValueError):  # removed or disabled by an admin in the meantime
+            raise ApiError(401, t("unauthenticated")) from None
+        await self.audit(user, "user.password_change", user, {"sessions_revoked": True})
+        return token, csrf
 
     # --- analytics --------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ import json
 import re
 from datetime import date
 from typing import Any, Dict, Mapping, Optional, Sequence
+from urllib.parse import unquote
 
 from .errors import ApiError
 from .messages import t
@@ -18,6 +19,11 @@ MAX_BODY_BYTES = 64 * 1024
 REPLY_MAX = 2000
 NOTE_MAX = 4000
 COMMENT_MAX = 2000
+#: Longest password accepted anywhere (login refuses longer ones, so none may be set).
+PASSWORD_MAX = 256
+#: Longest stored username (storage's column); names of existing users in URLs are checked
+#: against this only, since storage may hold names the console would not create.
+USERNAME_STORED_MAX = 100
 _CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._\-]{3,64}$")
 
@@ -79,6 +85,48 @@ def conversation_id(value: str) -> str:
 def username(value: Any) -> str:
     if not isinstance(value, str) or not _USERNAME.match(value):
         raise ApiError(400, t("bad_username"))
+    return value
+
+
+def existing_username(value: Any) -> str:
+    """The name of an existing user from a URL path segment (percent-encoded; Sanic 21.12
+    leaves a parameter before a further segment encoded): any text up to 100 characters,
+    storage decides whether it exists."""
+    if isinstance(value, str):
+        value = unquote(value)
+    if not isinstance(value, str) or not value:
+        raise ApiError(400, t("field_required", field=t("label_username")))
+    if len(value) > USERNAME_STORED_MAX:
+        raise ApiError(400, t("field_too_long", field=t("label_username"), max=USERNAME_STORED_MAX))
+    if any(ord(ch) < 32 for ch in value):
+        raise ApiError(400, t("field_type", field=t("label_username")))
+    return value
+
+
+def password_field(body: Mapping[str, Any], name: str, label: str) -> str:
+    """A password exactly as typed (never stripped): a non-empty string of at most
+    PASSWORD_MAX characters. The strength rule itself is storage's (``_check_password``)."""
+    value = body.get(name)
+    if value is None or value == "":
+        raise ApiError(400, t("field_required", field=label))
+    if not isinstance(value, str):
+        raise ApiError(400, t("field_type", field=label))
+    if len(value) > PASSWORD_MAX:
+        raise ApiError(400, t("password_too_long", max=PASSWORD_MAX))
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate from JSON ("\ud800") cannot be hashed
+        raise ApiError(400, t("field_type", field=label)) from None
+    return value
+
+
+def bool_field(body: Mapping[str, Any], name: str, label: str) -> bool:
+    """A JSON boolean (not 0/1, not a string)."""
+    value = body.get(name)
+    if value is None:
+        raise ApiError(400, t("field_required", field=label))
+    if not isinstance(value, bool):
+        raise ApiError(400, t("field_type", field=label))
     return value
 
 

@@ -1,4 +1,5 @@
-"""/api/users and /api/me: admins manage accounts; everyone can see who they are."""
+"""/api/users and /api/me: admins manage accounts; everyone can see who they are and change
+their own password."""
 from __future__ import annotations
 
 from sanic import Blueprint, Request
@@ -6,7 +7,7 @@ from sanic.response import HTTPResponse, json
 
 from storage.staff import StaffSession
 
-from ..auth import ADMIN_ROLES, STAFF_ROLES, ANALYTICS_ROLES, api, role_of
+from ..auth import ADMIN_ROLES, STAFF_ROLES, ANALYTICS_ROLES, api, role_of, set_session_cookie
 from ..validation import json_body
 
 bp = Blueprint("api_users")
@@ -38,3 +39,27 @@ async def list_users(request: Request, session: StaffSession) -> HTTPResponse:
 @api(ADMIN_ROLES)
 async def create_user(request: Request, session: StaffSession) -> HTTPResponse:
     return json(await request.app.ctx.service.create_user(session, json_body(request.body)), status=201)
+
+
+@bp.post("/me/password")
+@api(ALL_ROLES)
+async def change_own_password(request: Request, session: StaffSession) -> HTTPResponse:
+    """Any role: change one's own password. Every session of the user ends; the caller gets a
+    new one (cookie) and its CSRF token in the body."""
+    token, csrf = await request.app.ctx.service.change_own_password(session, json_body(request.body))
+    response = json({"username": session.user.username, "csrf_token": csrf})
+    set_session_cookie(response, token, request.app.ctx.console.settings.cookie_secure)
+    return response
+
+
+# {username} is percent-encoded (storage may hold names with any character); the service decodes it.
+@bp.post("/users/<username:str>/active")
+@api(ADMIN_ROLES)
+async def set_active(request: Request, session: StaffSession, username: str) -> HTTPResponse:
+    return json(await request.app.ctx.service.set_user_active(session, username, json_body(request.body)))
+
+
+@bp.post("/users/<username:str>/password")
+@api(ADMIN_ROLES)
+async def reset_password(request: Request, session: StaffSession, username: str) -> HTTPResponse:
+    return json(await request.app.ctx.service.reset_password(session, username, json_body(request.body)))
