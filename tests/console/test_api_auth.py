@@ -21,6 +21,9 @@ API_ROUTES = [
     ("GET", "/api/analytics/summary"),
     ("GET", "/api/users"),
     ("POST", "/api/users"),
+    ("POST", "/api/users/staff1/active"),
+    ("POST", "/api/users/staff1/password"),
+    ("POST", "/api/me/password"),
     ("GET", "/api/does-not-exist"),
     ("DELETE", "/api/tickets"),
 ]
@@ -94,6 +97,8 @@ def test_wrong_password_is_refused_in_japanese(console):
     ("POST", "/api/tickets/PR-0000-0000/status", {"status": "対応中", "comment": "x"}),
     ("GET", "/api/users", None),
     ("POST", "/api/users", {"username": "zzz", "password": "longenough1", "role": "admin"}),
+    ("POST", "/api/users/staff1/active", {"active": False}),
+    ("POST", "/api/users/staff1/password", {"password": "longenough1"}),
 ])
 def test_analyst_is_forbidden_staff_actions(console, method, path, body):
     analyst = console.login("analyst1")

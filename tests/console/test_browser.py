@@ -254,3 +254,34 @@ def test_analytics_page_for_an_analyst(browser, tmp_path):
         page.close()
     finally:
         server.stop()
+
+
+def test_password_change_on_the_account_page(browser, site):
+    server, _fake = site
+    other = server.login("staff1")  # the same user in another browser
+    page = browser.new_page(viewport={"width": 1280, "height": 800})
+    page.goto(server.url + "/login")
+    page.fill("#username", "staff1")
+    page.fill("#password", server.users["staff1"])
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(r"/console$"))
+    page.click("nav >> text=アカウント")
+    page.wait_for_url(re.compile(r"/console/account$"))
+    page.fill("#current-password", server.users["staff1"])
+    page.fill("#new-password", "browser-secret-2024")
+    page.fill("#new-password-confirm", "browser-secret-2025")
+    page.click("#password-form button[type=submit]")
+    assert "一致しません" in page.text_content("[role=alert]")
+    page.fill("#current-password", server.users["staff1"])
+    page.fill("#new-password", "browser-secret-2024")
+    page.fill("#new-password-confirm", "browser-secret-2024")
+    page.click("#password-form button[type=submit]")
+    page.wait_for_url(re.compile(r"/console/account\?changed=1$"))
+    assert "パスワードを変更しました" in page.text_content("[role=status]")
+    _shot(page, "08-account-password")
+    # this browser stays logged in, the other one is not
+    page.goto(server.url + "/console/tickets")
+    assert "チケット一覧" in page.text_content("h1")
+    assert other.get(other.url("/api/me")).status_code == 401
+    assert server.login("staff1", "browser-secret-2024").get(server.url + "/api/me").status_code == 200
+    page.close()
