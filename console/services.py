@@ -16,6 +16,7 @@ from storage.errors import (
     HandoffClosed,
     InvalidTicket,
     InvalidTransition,
+    LastActiveAdmin,
     NotFound,
     StorageUnavailable,
     UserExists,
@@ -424,6 +425,8 @@ class ConsoleService:
                 await self.ctx.run(self.ctx.staff.set_active, name, active)
         except NotFound:
             raise ApiError(404, t("user_not_found")) from None
+        except LastActiveAdmin:  # only in a race: two admins disabling each other at once
+            raise ApiError(409, t("last_active_admin")) from None
         await self.audit(
             session.user.username, "user.activate" if active else "user.deactivate", name, {"was_active": before.active}
         )

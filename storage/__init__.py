@@ -17,6 +17,7 @@ from .errors import (
     NotFound,
     StorageError,
     StorageUnavailable,
+    LastActiveAdmin,
     UserExists,
 )
 from .handoffs import Handoff, HandoffNote, HandoffQueue
@@ -62,6 +63,7 @@ __all__ = [
     "TicketDraft",
     "TicketStatus",
     "TicketStore",
+    "LastActiveAdmin",
     "UserExists",
     "normalize_phone",
     "normalize_ticket_number",

@@ -38,5 +38,13 @@ class HandoffClosed(StorageError):
     """The handoff was already handed back and cannot be claimed or changed."""
 
 
+class LastActiveAdmin(StorageError):
+    """Disabling this account would leave the console without an active admin.
+
+    Nobody could then manage users any more (the initial admin is only created on an empty
+    user table), so the storage refuses it, inside the same transaction as the change.
+    """
+
+
 class UserExists(StorageError, ValueError):
     """A staff user with that name already exists."""

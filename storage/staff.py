@@ -20,7 +20,7 @@ from typing import Optional, Union
 from sqlalchemy import delete, exc, func, select
 
 from .db import Clock, Database, utcnow
-from .errors import NotFound, UserExists
+from .errors import LastActiveAdmin, NotFound, UserExists
 from .models import StaffSessionRow, StaffUserRow
 
 DEFAULT_SESSION_MINUTES = 30
@@ -180,9 +180,22 @@ class StaffDirectory:
             session.execute(delete(StaffSessionRow).where(StaffSessionRow.user_id == row.id))
 
     def set_active(self, username: str, active: bool) -> None:
-        """Disable or re-enable an account; disabling ends its sessions."""
+        """Disable or re-enable an account; disabling ends its sessions.
+
+        Raises LastActiveAdmin rather than disable the only active admin. The active admins
+        are read FOR UPDATE (PostgreSQL; SQLite writers are serialised by BEGIN IMMEDIATE),
+        so two admins disabling each other at the same moment cannot both succeed.
+        """
         with self.db.transaction() as session:
             row = self._user_row(session, username)
+            if not active and row.active and row.role == Role.ADMIN.value:
+                admins = session.execute(
+                    select(StaffUserRow.id)
+                    .where(StaffUserRow.role == Role.ADMIN.value, StaffUserRow.active.is_(True))
+                    .with_for_update()
+                ).scalars().all()
+                if len(admins) <= 1:
+                    raise LastActiveAdmin(f"{username!r} is the last active admin")
             row.active = bool(active)
             if not active:
                 session.execute(delete(StaffSessionRow).where(StaffSessionRow.user_id == row.id))

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from storage import AuditLog, Role, StaffDirectory, StaffSession, UserExists
+from storage import AuditLog, LastActiveAdmin, Role, StaffDirectory, StaffSession, UserExists
 from storage.models import StaffSessionRow, StaffUserRow
 
 
@@ -101,6 +101,47 @@ def test_revoke_and_password_change_end_sessions(staff):
     staff.set_active("tanaka", False)
     assert staff.get_session(third) is None
     assert staff.authenticate("tanaka", "a new long password") is None
+
+
+def test_the_last_active_admin_cannot_be_disabled(staff):
+    staff.create_user("admin", "long enough pw", Role.ADMIN)
+    staff.create_user("tanaka", "long enough pw", Role.STAFF)
+    with pytest.raises(LastActiveAdmin):
+        staff.set_active("admin", False)
+    assert staff.authenticate("admin", "long enough pw") is not None
+    staff.set_active("tanaka", False)  # other roles: no such rule
+    staff.create_user("sato", "long enough pw", Role.ADMIN)
+    staff.set_active("admin", False)
+    with pytest.raises(LastActiveAdmin):
+        staff.set_active("sato", False)
+    staff.set_active("admin", True)
+    staff.set_active("sato", False)
+
+
+def test_two_admins_disabling_each_other_at_once_leave_one_active(staff):
+    """Each request alone is allowed; together they must not lock everybody out."""
+    import threading
+
+    staff.create_user("admin", "long enough pw", Role.ADMIN)
+    staff.create_user("sato", "long enough pw", Role.ADMIN)
+    start = threading.Barrier(2)
+    outcomes: dict = {}
+
+    def disable(name: str) -> None:
+        start.wait()
+        try:
+            staff.set_active(name, False)
+            outcomes[name] = "disabled"
+        except LastActiveAdmin:
+            outcomes[name] = "refused"
+
+    threads = [threading.Thread(target=disable, args=(n,)) for n in ("admin", "sato")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert sorted(outcomes.values()) == ["disabled", "refused"], outcomes
+    assert sum(u.active for u in staff.list_users() if u.role is Role.ADMIN) == 1
 
 
 def test_audit_log_records_and_filters(db, clock):
