@@ -117,6 +117,15 @@ def test_malformed_requests_are_refused_cleanly(running_bot):
     assert requests.get(f"{running_bot.rasa_url}/conversations/x/tracker", timeout=10).status_code == 401
 
 
+def test_details_given_out_of_the_blue_count_as_not_understood(running_bot):
+    """A phone number or an address nobody asked for: rephrase with suggestions, then a person."""
+    sender = new_sender()
+    first = running_bot.chat(sender, "090-1234-5678")
+    assert "言葉を変えて" in texts(first) and any(m.get("buttons") for m in first)
+    second = texts(running_bot.chat(sender, "〒289-2511 旭市イ2345"))
+    assert "担当者におつなぎしましょうか" in second
+
+
 def test_api_token_is_on_no_command_line(running_bot):
     """`ps` shows every local user the command lines; the token must not be in them."""
     from pathlib import Path
