@@ -6,14 +6,17 @@ anything from 「削除」 to three lines of context, so the classifier needs th
 text classifier usually gets: sublinear term frequency, inverse document frequency, and
 each message scaled to length 1 so that its length does not decide the intent.
 
-Two instances are configured in ``config.yml`` (chosen by 5-fold CV on the training data,
-figures in ``nlu/README.md``):
+What is vectorised (``source``):
 
-* ``source: lemmas``, ``analyzer: char_wb`` 1–4: n-grams inside GiNZA's lemmas
-  (申し込ん → 申し込む), so inflection does not split the evidence;
-* ``source: text``, ``analyzer: char`` 1–3: n-grams of the normalised message as typed,
-  across word boundaries, which keeps what the tokeniser splits badly (typos, hiragana
-  written for kanji).
+* ``lemmas``: GiNZA's lemmas joined by spaces (申し込ん → 申し込む), so inflection does
+  not split the evidence;
+* ``reading``: the tokens' readings in katakana (GiNZA/Sudachi ``Reading``) joined
+  without spaces, so 「こじんじょうほうのかいじ」 and 「個人情報の開示」 give the same n-grams:
+  customers on phones often leave words in hiragana;
+* ``text``: the normalised message as typed.
+
+``config.yml`` uses ``lemmas`` (char_wb 1–4) and ``reading`` (char 1–3), chosen by 5-fold
+CV on the training data (figures in ``nlu/README.md``).
 
 Like Rasa's featurizers it adds sequence features (one row per token) and sentence
 features (the whole message) for the ``text`` attribute.  A message without tokens gets
@@ -31,7 +34,7 @@ from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
 from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.exceptions import InvalidConfigException
@@ -42,7 +45,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 logger = logging.getLogger(__name__)
 
-SOURCES = ("lemmas", "text")
+SOURCES = ("lemmas", "reading", "text")
 ANALYZERS = ("char", "char_wb")
 MODEL_FILE = "tfidf.json"
 
@@ -59,7 +62,8 @@ class CharTfidfFeaturizer(SparseFeaturizer, GraphComponent):
     def get_default_config() -> Dict[Text, Any]:
         return {
             **SparseFeaturizer.get_default_config(),
-            # "lemmas": the tokens' lemmas joined by spaces; "text": the message text itself
+            # "lemmas": the tokens' lemmas joined by spaces; "reading": their katakana readings
+            # joined without spaces (needs SpacyNLP with ja_ginza); "text": the message text
             "source": "lemmas",
             "analyzer": "char_wb",
             "min_ngram": 1,
@@ -113,11 +117,29 @@ class CharTfidfFeaturizer(SparseFeaturizer, GraphComponent):
         tokens = message.get(TOKENS_NAMES[TEXT]) or []
         if self._config["source"] == "lemmas":
             return [t.lemma or t.text for t in tokens]
+        if self._config["source"] == "reading":
+            return self._readings(message) if tokens else []
         return [t.text for t in tokens]
+
+    @staticmethod
+    def _readings(message: Message) -> List[str]:
+        """Katakana reading of each token; the token itself where there is none (Latin, digits)."""
+        doc = message.get(SPACY_DOCS[TEXT])
+        if doc is None:
+            raise InvalidConfigException("CharTfidfFeaturizer: source 'reading' needs SpacyNLP (ja_ginza) before it.")
+        readings = []
+        for token in doc:
+            if token.is_space:
+                continue
+            reading = token.morph.get("Reading")
+            readings.append(reading[0] if reading else token.text)
+        return readings
 
     def _sentence_text(self, message: Message, token_texts: List[str]) -> str:
         if self._config["source"] == "lemmas":
             return " ".join(token_texts)
+        if self._config["source"] == "reading":
+            return "".join(token_texts)
         return message.get(TEXT) or ""
 
     def train(self, training_data: TrainingData) -> Resource:

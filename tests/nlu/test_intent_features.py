@@ -14,7 +14,7 @@ import pytest
 from rasa.engine.graph import ExecutionContext, GraphSchema
 from rasa.engine.storage.local_model_storage import LocalModelStorage
 from rasa.engine.storage.resource import Resource
-from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.constants import SPACY_DOCS, TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Token
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import INTENT, TEXT
@@ -88,6 +88,41 @@ def test_text_source_reads_the_message_across_token_boundaries(storage) -> None:
     assert "込む" not in vocabulary
 
 
+def with_readings(tokens: Sequence[Tuple[str, str, str]], intent: str = "") -> Message:
+    """A message with (text, lemma, reading) tokens and the spaCy doc SpacyNLP would attach."""
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+    msg = message([(t, lemma) for t, lemma, _ in tokens], intent)
+    words = [t for t, _, _ in tokens]
+    morphs = [f"Reading={r}" if r else "" for _, _, r in tokens]
+    msg.set(SPACY_DOCS[TEXT], Doc(Vocab(), words=words, spaces=[False] * len(words), morphs=morphs))
+    return msg
+
+
+def test_reading_source_makes_hiragana_and_kanji_spellings_meet(storage) -> None:
+    component = featurizer(storage, "reading", alias="reading", source="reading", analyzer="char",
+                           min_ngram=1, max_ngram=3)
+    kanji = with_readings([("開示", "開示", "カイジ"), ("し", "する", "シ"), ("て", "て", "テ")], "a")
+    other = with_readings([("削除", "削除", "サクジョ")], "b")
+    component.train(TrainingData([kanji, other]))
+    assert "カイジ" in component._vectorizer.vocabulary_
+
+    hiragana = with_readings([("かい", "かい", "カイ"), ("じ", "じ", "ジ"), ("して", "する", "シテ")])
+    kanji_again = with_readings([("開示", "開示", "カイジ"), ("し", "する", "シ"), ("て", "て", "テ")])
+    [a, b] = component.process([hiragana, kanji_again])
+    assert np.allclose(sentence_vector(a, "reading"), sentence_vector(b, "reading"))
+
+    latin = with_readings([("PR", "PR", ""), ("開示", "開示", "カイジ")])  # no reading: the token itself
+    assert component._readings(latin) == ["PR", "カイジ"]
+
+
+def test_reading_source_without_spacy_is_a_configuration_error(storage) -> None:
+    component = featurizer(storage, "reading_nospacy", source="reading", analyzer="char")
+    with pytest.raises(InvalidConfigException, match="SpacyNLP"):
+        component.train(TrainingData([message(SAKUJO, "b")]))
+
+
 def test_idf_weights_down_what_every_message_shares(storage) -> None:
     component = featurizer(storage, "idf", alias="idf", source="lemmas", analyzer="char_wb",
                            min_ngram=1, max_ngram=1)
@@ -122,7 +157,7 @@ def test_message_without_tokens_gets_no_features(storage) -> None:
     assert msg.features == []
 
 
-@pytest.mark.parametrize("bad", [{"source": "words"}, {"analyzer": "word"}, {"min_ngram": 3, "max_ngram": 2}])
+@pytest.mark.parametrize("bad", [{"source": "kanji"}, {"analyzer": "word"}, {"min_ngram": 3, "max_ngram": 2}])
 def test_bad_config_is_refused(storage, bad: Dict[str, Any]) -> None:
     with pytest.raises(InvalidConfigException):
         featurizer(storage, "bad", **bad)
