@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from datetime import datetime, timedelta, timezone
 from functools import wraps
-from typing import Any, Awaitable, Callable, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Iterable, Optional
 from urllib.parse import quote
 
 from sanic import Request
@@ -23,6 +24,9 @@ from storage.staff import StaffSession
 
 from .errors import ApiError
 from .messages import t
+
+if TYPE_CHECKING:  # the context imports storage and the Rasa client; only the type is needed
+    from .context import ConsoleContext
 
 SESSION_COOKIE = "console_session"
 LOGIN_CSRF_COOKIE = "console_login_csrf"
@@ -77,6 +81,22 @@ def clear_session_cookie(response: HTTPResponse) -> None:
     cookie["samesite"] = "Strict"
     cookie["path"] = "/"
     cookie["max-age"] = 0
+
+
+def login_locked(ctx: "ConsoleContext", username: str) -> bool:
+    """Too many failed logins for this username lately (a guessing attack, or a forgotten password).
+
+    Counted from the audit log, so every console instance on the same database agrees and
+    a restart does not reset it. The window starts at the last successful login, if that is
+    more recent. The same answer is given for unknown usernames: it reveals nothing.
+    """
+    settings = ctx.settings
+    since = datetime.now(timezone.utc) - timedelta(minutes=settings.login_lock_minutes)
+    last_login = ctx.audit.entries(1, action="login", target=username, since=since)
+    if last_login:
+        since = last_login[0].at
+    failures = ctx.audit.entries(settings.login_max_failures, action="login.failed", target=username, since=since)
+    return len(failures) >= settings.login_max_failures
 
 
 def new_login_csrf() -> str:

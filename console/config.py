@@ -46,6 +46,10 @@ class Settings:
     cookie_secure: bool = False
     poll_interval_ms: int = 2000
     web_dir: Path = WEB_DIR
+    #: After this many failed logins for one username within ``login_lock_minutes`` (and
+    #: since its last successful login), further attempts are refused until the window passes.
+    login_max_failures: int = 5
+    login_lock_minutes: float = 15.0
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -60,4 +64,6 @@ class Settings:
             socket_url=(env.get("CHAT_SOCKET_URL") or rasa_url).rstrip("/"),
             socket_path=env.get("CHAT_SOCKET_PATH") or "/socket.io",
             cookie_secure=(env.get("CONSOLE_COOKIE_SECURE") or "").lower() in ("1", "true", "yes"),
+            login_max_failures=int(env.get("CONSOLE_LOGIN_MAX_FAILURES") or 5),
+            login_lock_minutes=float(env.get("CONSOLE_LOGIN_LOCK_MINUTES") or 15),
         )

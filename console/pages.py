@@ -24,6 +24,7 @@ from .auth import (
     clear_session_cookie,
     csrf_matches,
     load_session,
+    login_locked,
     new_login_csrf,
     page,
     role_of,
@@ -100,6 +101,10 @@ async def login(request: Request) -> HTTPResponse:
     username = (form.get("username") or "").strip()[:100]
     password = form.get("password") or ""
     console = request.app.ctx.console
+    if username and await console.run(login_locked, console, username):
+        await console.run(console.audit.record, username, "login.locked", username, {})
+        minutes = max(1, round(console.settings.login_lock_minutes))
+        return _login_page(request, t("login_locked", minutes=minutes), status=429)
     user = None
     if username and password and len(password) <= 256:
         user = await console.run(console.staff.authenticate, username, password)

@@ -125,7 +125,7 @@ class Client(requests.Session):
 
 
 def start_console(tmp_path: Path, *, tracker_db_url: Optional[str] = None, web_dir: Optional[Path] = None,
-                  socket_url: str = "http://127.0.0.1:5005") -> ConsoleServer:
+                  socket_url: str = "http://127.0.0.1:5005", **settings: Any) -> ConsoleServer:
     db = Database(f"sqlite:///{tmp_path / 'app.db'}")
     port = free_port()
     kwargs: Dict[str, Any] = dict(
@@ -135,6 +135,7 @@ def start_console(tmp_path: Path, *, tracker_db_url: Optional[str] = None, web_d
         tracker_db_url=tracker_db_url or f"sqlite:///{tmp_path / 'no_tracker.db'}",
         socket_url=socket_url,
         poll_interval_ms=500,
+        **settings,
     )
     if web_dir is not None:
         kwargs["web_dir"] = web_dir
