@@ -252,13 +252,15 @@ async def _users_page(request: Request, status: int = 200, error: Optional[str] 
         user["path"] = quote(user["username"], safe="")  # any stored name, as one URL segment
     args = request.args if status == 200 else {}
     done = args.get("done") if args.get("done") in USER_NOTICES else None
+    known = {user["username"] for user in data["users"]}
+    created = args.get("created") if args.get("created") in known else None  # no text from a crafted link
     return render(
         request,
         "users.html",
         status=status,
         data=data,
         error=error,
-        created=args.get("created"),
+        created=created,
         done=done,
         done_user=args.get("user"),
         min_password_length=MIN_PASSWORD_LENGTH,

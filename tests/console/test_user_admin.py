@@ -374,4 +374,8 @@ def test_hostile_usernames_are_escaped_and_still_manageable(console):
     # a notice is only shown for a listed user, so a crafted link cannot put words on the page
     crafted = admin.get(admin.url("/console/users?done=deactivated&user=" + quote("<b>社長</b>"))).text
     assert "社長" not in crafted
+    crafted = admin.get(admin.url("/console/users?created=" + quote("偽のお知らせ"))).text
+    assert "偽のお知らせ" not in crafted
+    listed = admin.get(admin.url("/console/users?created=" + quote("山田 花子"))).text
+    assert "ユーザー「山田 花子」を作成しました" in listed
     assert [e.target for e in console.ctx.audit.entries(action="user.deactivate")] == [HOSTILE_NAME]
