@@ -430,6 +430,10 @@ class ConsoleService:
         await self.audit(
             session.user.username, "user.activate" if active else "user.deactivate", name, {"was_active": before.active}
         )
+        if not active:  # the chats they held go back to the queue, so no customer waits on nobody
+            for handoff in await self.ctx.run(self.ctx.handoffs.release_claims_of, name):
+                await self.audit(session.user.username, "handoff.release", handoff.conversation_id,
+                                 {"handoff_id": handoff.id, "released_from": name})
         return user_json(await self._existing_user(name))
 
     async def reset_password(self, session: StaffSession, username: str, body: Dict[str, Any]) -> Dict[str, Any]:

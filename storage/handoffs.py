@@ -162,6 +162,25 @@ class HandoffQueue:
                 raise HandoffClosed(f"handoff {handoff_id} was already closed")
             raise AlreadyClaimed(f"handoff {handoff_id} is already taken by {row.claimed_by}")
 
+    def release_claims_of(self, staff_username: str) -> list[Handoff]:
+        """Put the open handoffs a staff member holds back in the queue (their account was disabled).
+
+        The customers are still waiting in a paused chat; another staff member can now claim
+        them. Their waiting time counts from the start again (from ``created_at``).
+        """
+        with self.db.transaction() as session:
+            rows = session.execute(
+                select(HandoffRow)
+                .where(HandoffRow.claimed_by == staff_username, HandoffRow.closed_at.is_(None))
+                .order_by(HandoffRow.created_at, HandoffRow.id)
+                .with_for_update()
+            ).scalars().all()
+            for row in rows:
+                row.claimed_by = None
+                row.claimed_at = None
+            session.flush()
+            return [_handoff(row) for row in rows]
+
     def close(self, handoff_id: int, staff_username: str, *, force: bool = False) -> Handoff:
         """Hand the conversation back to the assistant.
 

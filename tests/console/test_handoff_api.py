@@ -40,6 +40,20 @@ def test_queue_lists_waiting_oldest_first_then_claimed(console):
     assert [h["claimed_by"] for h in data["claimed"]] == ["staff1"]
 
 
+def test_disabling_a_staff_member_puts_their_chats_back_in_the_queue(console):
+    console.ctx.handoffs.enqueue("conv-held", SUMMARY)
+    staff = console.login("staff1")
+    assert staff.api_post("/api/conversations/conv-held/claim").status_code == 200
+    admin = console.login("admin1")
+    assert admin.api_post("/api/users/staff1/active", {"active": False}).status_code == 200
+    waiting = admin.get(admin.url("/api/conversations")).json()["waiting"]
+    assert [h["conversation_id"] for h in waiting] == ["conv-held"]
+    other = console.login("staff2")
+    assert other.api_post("/api/conversations/conv-held/claim").status_code == 200
+    [entry] = console.ctx.audit.entries(action="handoff.release")
+    assert (entry.actor, entry.target, entry.detail["released_from"]) == ("admin1", "conv-held", "staff1")
+
+
 def test_two_staff_claiming_at_once_one_gets_409(console):
     console.ctx.handoffs.enqueue("conv-race", SUMMARY)
     clients = [console.login("staff1"), console.login("staff2")]

@@ -63,6 +63,23 @@ def test_claim_and_close(queue, clock):
     assert queue.get(handoff.id) == closed
 
 
+def test_release_claims_of_a_staff_member(queue, clock):
+    kept = queue.enqueue("conv-kept", {})
+    held = [queue.enqueue(f"conv-{i}", {}) for i in range(2)]
+    done = queue.enqueue("conv-done", {})
+    for h in held + [done]:
+        queue.claim(h.id, "tanaka")
+    queue.claim(kept.id, "suzuki")
+    queue.close(done.id, "tanaka")
+    released = queue.release_claims_of("tanaka")
+    assert [h.conversation_id for h in released] == ["conv-0", "conv-1"]
+    assert all(h.status == "waiting" and h.claimed_at is None for h in released)
+    assert [h.conversation_id for h in queue.waiting()] == ["conv-0", "conv-1"]
+    assert queue.get(kept.id).claimed_by == "suzuki" and queue.get(done.id).status == "closed"
+    assert queue.claim(held[0].id, "suzuki").claimed_by == "suzuki"
+    assert queue.release_claims_of("nobody") == []
+
+
 def test_forced_close_by_another_staff_member(queue):
     handoff = queue.enqueue("conv-1", {})
     queue.claim(handoff.id, "tanaka")
