@@ -21,6 +21,9 @@ from .masking import mask_personal_data
 
 JST = timezone(timedelta(hours=9), "JST")
 UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope")
+#: The assistant's "not understood" action: the message before it was not answered either,
+#: whatever intent it got (a stray name or number outside a form is `inform`).
+NOT_UNDERSTOOD_ACTION = "action_handle_fallback"
 TOP_QUESTIONS = 10
 
 
@@ -54,6 +57,32 @@ def _jst_day(ts: Optional[float]) -> Optional[str]:
     return datetime.fromtimestamp(float(ts), tz=JST).date().isoformat()
 
 
+def _unanswered_messages(conn: Any, since_ts: float) -> List[Optional[str]]:
+    """The `data` of each user message the assistant could not answer, each message once."""
+    rows = conn.execute(
+        text(
+            "SELECT sender_id, type_name, intent_name, data FROM events WHERE timestamp >= :since "
+            "AND (type_name = 'user' OR (type_name = 'action' AND action_name = :not_understood)) "
+            "ORDER BY sender_id, id"
+        ),
+        {"since": since_ts, "not_understood": NOT_UNDERSTOOD_ACTION},
+    ).all()
+    found: List[Optional[str]] = []
+    last_user: Dict[str, Any] = {}
+    counted = set()
+    for index, (sender_id, type_name, intent_name, data) in enumerate(rows):
+        if type_name == "user":
+            last_user[sender_id] = (index, data)
+            if intent_name in UNANSWERED_INTENTS:
+                counted.add(index)
+                found.append(data)
+        elif sender_id in last_user and last_user[sender_id][0] not in counted:
+            index_of_user, user_data = last_user[sender_id]
+            counted.add(index_of_user)
+            found.append(user_data)
+    return found
+
+
 def tracker_stats(engine: Optional[Engine], since: datetime) -> TrackerStats:
     """Intent counts, masked unanswered questions, per-day conversations/messages, pauses."""
     if engine is None:
@@ -70,13 +99,7 @@ def tracker_stats(engine: Optional[Engine], since: datetime) -> TrackerStats:
                 ),
                 {"since": since_ts},
             ).all()
-            unanswered_rows = conn.execute(
-                text(
-                    "SELECT data FROM events WHERE type_name = 'user' AND timestamp >= :since "
-                    "AND intent_name IN ('nlu_fallback', 'out_of_scope')"
-                ),
-                {"since": since_ts},
-            ).all()
+            unanswered_rows = _unanswered_messages(conn, since_ts)
             day_rows = conn.execute(
                 text(
                     "SELECT sender_id, timestamp FROM events WHERE type_name = 'user' AND timestamp >= :since"
@@ -93,7 +116,7 @@ def tracker_stats(engine: Optional[Engine], since: datetime) -> TrackerStats:
 
     intents = {str(name): int(count) for name, count in sorted(intent_rows, key=lambda r: (-r[1], r[0]))}
     questions: Counter[str] = Counter()
-    for (raw,) in unanswered_rows:
+    for raw in unanswered_rows:
         try:
             message = json.loads(raw or "{}").get("text") or ""
         except (ValueError, AttributeError):

@@ -44,11 +44,19 @@ def _tracker_db(path):
         ("s2", "user", now - 7, "out_of_scope", {"text": "taro@example.com の件 PR-7F3K-9Q2M"}),
         ("s2", "user", now - 6, "ask_purpose", {"text": "利用目的は？"}),
         ("s2", "pause", now - 5, None, {}),
+        # a fallback answered by the not-understood action is still one question
+        ("s3", "user", now - 4, "nlu_fallback", {"text": "ほげほげ"}),
+        ("s3", "action", now - 3.9, "action_handle_fallback", {}),
+        # a stray address outside any form: inform, then "not understood"
+        ("s3", "user", now - 3, "inform", {"text": "〒289-2511 旭市イ2345"}),
+        ("s3", "action", now - 2.9, "action_handle_fallback", {}),
+        ("s3", "user", now - 2, "inform", {"text": "山田です"}),  # inform answered in a form: not counted
         ("old", "user", now - 400 * 86400, "greet", {"text": "old"}),
     ]
-    for sender, kind, ts, intent, data in rows:
-        conn.execute("INSERT INTO events (sender_id, type_name, timestamp, intent_name, data) VALUES (?,?,?,?,?)",
-                     (sender, kind, ts, intent, json.dumps(data, ensure_ascii=False)))
+    for sender, kind, ts, name, data in rows:
+        intent, action = (None, name) if kind == "action" else (name, None)
+        conn.execute("INSERT INTO events (sender_id, type_name, timestamp, intent_name, action_name, data) "
+                     "VALUES (?,?,?,?,?,?)", (sender, kind, ts, intent, action, json.dumps(data, ensure_ascii=False)))
     conn.commit()
     conn.close()
 
@@ -63,15 +71,20 @@ def test_summary_counts_and_masks(tmp_path):
         assert resp.status_code == 200
         data = resp.json()
         assert data["tracker_available"] is True
-        assert data["intents"] == {"nlu_fallback": 2, "greet": 1, "out_of_scope": 1, "ask_purpose": 1}
+        assert data["intents"] == {"nlu_fallback": 3, "inform": 2, "greet": 1, "out_of_scope": 1, "ask_purpose": 1}
         texts = [q["text"] for q in data["unanswered"]]
         body = json.dumps(data, ensure_ascii=False)
         for leak in ("1234", "5678", "9999", "taro", "example", "7F3K"):
             assert leak not in body
         # the two calls differ only in their numbers, so masking groups them
         assert data["unanswered"][0]["count"] == 2 and texts[0].startswith("電話 ＊")
+        counts = {q["text"]: q["count"] for q in data["unanswered"]}
+        assert counts["ほげほげ"] == 1
+        assert counts["〒＊ 旭市イ＊"] == 1  # masked like every other question
+        assert not any("山田" in t for t in texts)
+        assert sum(counts.values()) == 5  # s1: 1, s2: 2, s3: 2 (ほげほげ once, not twice)
         assert data["handoffs"] == {"requested": 1, "waiting": 1, "claimed": 0}
-        assert sum(d["messages"] for d in data["per_day"]) == 5
+        assert sum(d["messages"] for d in data["per_day"]) == 8
         assert data["tickets"]["total"] == 0
         assert analyst.get(analyst.url("/api/analytics/summary?days=abc")).status_code == 400
         assert analyst.get(analyst.url("/api/analytics/summary?days=9999")).status_code == 400
