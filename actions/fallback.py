@@ -5,7 +5,7 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import opening_hours, services
@@ -60,3 +60,22 @@ class ActionHandleFallback(Action):
                 response="utter_contact_by_phone", contact=services.knowledge_base().contact_text()
             )
         return [SlotSet("fallback_count", 0)]
+
+
+class ActionDefaultFallback(ActionHandleFallback):
+    """Rasa's core fallback (no rule fits the message here), answered the same way.
+
+    Replaces Rasa's own ``action_default_fallback`` (utter_default, every time, never a
+    person): e.g. a stray name or address outside a form, or an odd reply at the request
+    summary. The message is reverted, as Rasa's own action does: the dialogue goes on from
+    where it was (a 「はい」 after it still confirms the summary), while the message stays in
+    the tracker's event log for staff and analytics. The miss count is set after the revert.
+    """
+
+    def name(self) -> Text:
+        return "action_default_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[Dict[Text, Any]]:
+        return [UserUtteranceReverted(), *await super().run(dispatcher, tracker, domain)]

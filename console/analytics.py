@@ -21,9 +21,9 @@ from .masking import mask_personal_data
 
 JST = timezone(timedelta(hours=9), "JST")
 UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope")
-#: The assistant's "not understood" action: the message before it was not answered either,
-#: whatever intent it got (a stray name or number outside a form is `inform`).
-NOT_UNDERSTOOD_ACTION = "action_handle_fallback"
+#: The assistant's "not understood" actions (low NLU confidence; no rule fits, e.g. a stray
+#: name or number outside a form): the message before one was not answered, whatever intent.
+NOT_UNDERSTOOD_ACTIONS = ("action_handle_fallback", "action_default_fallback")
 TOP_QUESTIONS = 10
 
 
@@ -62,10 +62,10 @@ def _unanswered_messages(conn: Any, since_ts: float) -> List[Optional[str]]:
     rows = conn.execute(
         text(
             "SELECT sender_id, type_name, intent_name, data FROM events WHERE timestamp >= :since "
-            "AND (type_name = 'user' OR (type_name = 'action' AND action_name = :not_understood)) "
+            "AND (type_name = 'user' OR (type_name = 'action' AND action_name IN (:handle, :default))) "
             "ORDER BY sender_id, id"
         ),
-        {"since": since_ts, "not_understood": NOT_UNDERSTOOD_ACTION},
+        {"since": since_ts, "handle": NOT_UNDERSTOOD_ACTIONS[0], "default": NOT_UNDERSTOOD_ACTIONS[1]},
     ).all()
     found: List[Optional[str]] = []
     last_user: Dict[str, Any] = {}

@@ -1,5 +1,5 @@
 """FAQ answers come from the knowledge base with their section; misses lead to a person."""
-from actions.fallback import ActionHandleFallback, ActionHandleOutOfScope
+from actions.fallback import ActionDefaultFallback, ActionHandleFallback, ActionHandleOutOfScope
 from actions.faq import ActionAnswerDetail, ActionAnswerFaq
 from tests.actions.conftest import load_tracker, responses, slot_events
 
@@ -50,6 +50,16 @@ def test_first_miss_asks_to_rephrase_second_offers_a_person(run_action):
     second, events = run_action(ActionHandleFallback(), load_tracker("not_understood", fallback_count=1))
     assert responses(second) == ["utter_offer_person"]
     assert slot_events(events) == {"fallback_count": 0}
+
+
+def test_core_fallback_answers_the_same_and_reverts_the_message(run_action):
+    first, events = run_action(ActionDefaultFallback(), load_tracker("not_understood"))
+    assert responses(first) == ["utter_ask_rephrase"]
+    # reverted first, so the dialogue continues where it was; the count survives the revert
+    assert events[0]["event"] == "rewind" and slot_events(events) == {"fallback_count": 1}
+    second, events = run_action(ActionDefaultFallback(), load_tracker("not_understood", fallback_count=1))
+    assert responses(second) == ["utter_offer_person"]
+    assert events[0]["event"] == "rewind"
 
 
 def test_second_miss_outside_hours_gives_the_phone_and_hours(run_action, monkeypatch):

@@ -47,9 +47,9 @@ def _tracker_db(path):
         # a fallback answered by the not-understood action is still one question
         ("s3", "user", now - 4, "nlu_fallback", {"text": "ほげほげ"}),
         ("s3", "action", now - 3.9, "action_handle_fallback", {}),
-        # a stray address outside any form: inform, then "not understood"
+        # a stray address outside any form: inform, no rule fits, Rasa's core fallback
         ("s3", "user", now - 3, "inform", {"text": "〒289-2511 旭市イ2345"}),
-        ("s3", "action", now - 2.9, "action_handle_fallback", {}),
+        ("s3", "action", now - 2.9, "action_default_fallback", {}),
         ("s3", "user", now - 2, "inform", {"text": "山田です"}),  # inform answered in a form: not counted
         ("old", "user", now - 400 * 86400, "greet", {"text": "old"}),
     ]

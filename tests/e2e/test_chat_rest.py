@@ -126,6 +126,20 @@ def test_details_given_out_of_the_blue_count_as_not_understood(running_bot):
     assert "担当者におつなぎしましょうか" in second
 
 
+def test_an_odd_reply_at_the_summary_keeps_the_request_in_hand(running_bot):
+    """No rule fits an address typed at 「よろしいですか？」: not understood, but the summary stands."""
+    sender = new_sender()
+    running_bot.chat(sender, "個人情報の開示を請求したいです")
+    for answer in ["本人です", "総武 花子", "そうぶ はなこ", "〒２８９－２５１１", "旭市二の0000番地", "090-5555-6666",
+                   "なし", "わからない", "登録されている私の情報をすべて見せてください"]:
+        running_bot.chat(sender, answer)
+    assert "以下の内容でお申し込みを受け付けます" in texts(running_bot.chat(sender, "郵送"))
+    odd = texts(running_bot.chat(sender, "〒289-2511 旭市イ2345"))
+    assert "言葉を変えて" in odd
+    done = texts(running_bot.chat(sender, "はい"))
+    assert "受付番号: PR-" in done
+
+
 def test_api_token_is_on_no_command_line(running_bot):
     """`ps` shows every local user the command lines; the token must not be in them."""
     from pathlib import Path
