@@ -5,7 +5,7 @@ import logging
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.events import FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import opening_hours, services
@@ -54,7 +54,8 @@ class ActionHandleFallback(Action):
             dispatcher.utter_message(response="utter_ask_rephrase")
             return [SlotSet("fallback_count", misses)]
         if opening_hours.is_open(services.settings().now()):
-            dispatcher.utter_message(response="utter_offer_person")
+            # As its own action, so that a typed 「はい」/「いいえ」 answers it (rules in rules.yml).
+            return [SlotSet("fallback_count", 0), FollowupAction("utter_offer_person")]
         else:
             dispatcher.utter_message(
                 response="utter_contact_by_phone", contact=services.knowledge_base().contact_text()

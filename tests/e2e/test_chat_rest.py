@@ -126,6 +126,19 @@ def test_details_given_out_of_the_blue_count_as_not_understood(running_bot):
     assert "担当者におつなぎしましょうか" in second
 
 
+def test_a_typed_yes_accepts_the_offer_of_a_person(running_bot):
+    sender = new_sender()
+    running_bot.chat(sender, "090-1234-5678")
+    assert "担当者におつなぎしましょうか" in texts(running_bot.chat(sender, "〒289-2511 旭市イ2345"))
+    assert "担当者におつなぎします" in texts(running_bot.chat(sender, "はい"))
+    assert running_bot.tracker(sender)["paused"] is True
+    other = new_sender()
+    running_bot.chat(other, "090-1234-5678")
+    running_bot.chat(other, "〒289-2511 旭市イ2345")
+    assert "ほかにご質問があれば" in texts(running_bot.chat(other, "いいえ"))
+    assert running_bot.tracker(other)["paused"] is False
+
+
 def test_an_odd_reply_at_the_summary_keeps_the_request_in_hand(running_bot):
     """No rule fits an address typed at 「よろしいですか？」: not understood, but the summary stands."""
     sender = new_sender()
