@@ -35,7 +35,7 @@ def scale_databases():
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
     lock_store = redis.Redis(host="127.0.0.1", port=6379, db=7)
-    for key in lock_store.scan_iter("sobu_privacy*"):
+    for key in lock_store.scan_iter("sobuprivacy*"):
         lock_store.delete(key)
 
 
