@@ -45,6 +45,17 @@ def _shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"))
 
 
+def log_in(browser, base_url: str, username: str, password: str, lands_on: str, *, height: int = 900):
+    """A new desktop page, logged in through the login form; waits for the role's home page."""
+    page = browser.new_page(viewport={"width": 1280, "height": height})
+    page.goto(base_url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(re.compile(re.escape(lands_on) + "$"))
+    return page
+
+
 def test_widget_on_a_phone(browser, site):
     server, fake = site
     context = browser.new_context(viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True)
@@ -211,12 +222,7 @@ def test_console_conversation_page_polls_and_escapes(browser, site):
                                              "details": {"name": "山田"}})
     server.rasa.events["conv-ui"] = [{"event": "user", "text": "担当者と話したい", "timestamp": 1.0,
                                      "parse_data": {"intent": {"name": "human_handoff"}}}, {"event": "pause", "timestamp": 2.0}]
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
-    page.goto(server.url + "/login")
-    page.fill("#username", "staff1")
-    page.fill("#password", server.users["staff1"])
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/console$"))
+    page = log_in(browser, server.url, "staff1", server.users["staff1"], "/console")
     assert "<b>質問</b>" in page.text_content("#waiting-table")
     page.click("text=対応する")
     page.wait_for_url(re.compile(r"/console/conversations/conv-ui"))
@@ -238,12 +244,7 @@ def test_analytics_page_for_an_analyst(browser, tmp_path):
     _tracker_db(tmp_path / "tracker.db")
     server = start_console(tmp_path, tracker_db_url=f"sqlite:///{tmp_path / 'tracker.db'}")
     try:
-        page = browser.new_page(viewport={"width": 1280, "height": 900})
-        page.goto(server.url + "/login")
-        page.fill("#username", "analyst1")
-        page.fill("#password", server.users["analyst1"])
-        page.click("button[type=submit]")
-        page.wait_for_url(re.compile(r"/console/analytics$"))
+        page = log_in(browser, server.url, "analyst1", server.users["analyst1"], "/console/analytics")
         page.wait_for_selector("#a-intents td")
         text = page.text_content("#analytics")
         assert "nlu_fallback" in text and "電話 ＊" in text
@@ -259,12 +260,7 @@ def test_analytics_page_for_an_analyst(browser, tmp_path):
 def test_password_change_on_the_account_page(browser, site):
     server, _fake = site
     other = server.login("staff1")  # the same user in another browser
-    page = browser.new_page(viewport={"width": 1280, "height": 800})
-    page.goto(server.url + "/login")
-    page.fill("#username", "staff1")
-    page.fill("#password", server.users["staff1"])
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/console$"))
+    page = log_in(browser, server.url, "staff1", server.users["staff1"], "/console", height=800)
     page.click("nav >> text=アカウント")
     page.wait_for_url(re.compile(r"/console/account$"))
     page.fill("#current-password", server.users["staff1"])

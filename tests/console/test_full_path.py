@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.console.test_browser import CHROMIUM, LAUNCH_ARGS, _shot
+from tests.console.test_browser import CHROMIUM, LAUNCH_ARGS, _shot, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.servers]
 
@@ -63,12 +63,7 @@ def test_customer_to_staff_and_back(bot):
         # the socket.io variant of the response also tells the widget a person is awaited
         customer.wait_for_selector("#chat-status:has-text('担当者からの返信をお待ちください')", timeout=10000)
 
-        staff = browser.new_page(viewport={"width": 1280, "height": 900})
-        staff.goto(bot.console_url + "/login")
-        staff.fill("#username", "admin")
-        staff.fill("#password", bot.env["CONSOLE_ADMIN_PASSWORD"])
-        staff.click("button[type=submit]")
-        staff.wait_for_url(re.compile(r"/console$"))
+        staff = log_in(browser, bot.console_url, "admin", bot.env["CONSOLE_ADMIN_PASSWORD"], "/console")
         staff.goto(f"{bot.console_url}/console/conversations/{session_id}")
         staff.click("#claim-button")
         staff.wait_for_selector("#reply-text")
