@@ -6,7 +6,7 @@ and the transcript fresh.
 """
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+from typing import Any, Awaitable, Callable, Dict, Optional
 from urllib.parse import quote
 
 from sanic import Blueprint, Request
@@ -277,13 +277,24 @@ async def users(request: Request, session: StaffSession) -> HTTPResponse:
 @bp.post("/console/users")
 @page(ADMIN_ROLES)
 async def create_user(request: Request, session: StaffSession) -> HTTPResponse:
+    return await _users_form(
+        request,
+        _svc(request).create_user(session, form_body(request.form)),
+        lambda user: redirect(f"/console/users?created={quote(user['username'])}", status=303),
+    )
+
+
+async def _users_form(
+    request: Request, change: Awaitable[Dict[str, Any]], done: Callable[[Dict[str, Any]], HTTPResponse]
+) -> HTTPResponse:
+    """Run a change from the users page; a refusal is shown there, with the forms, not on an error page."""
     try:
-        user = await _svc(request).create_user(session, form_body(request.form))
+        user = await change
     except ApiError as error:
         if error.status not in FORM_ERROR_STATUSES:
             raise
         return await _users_page(request, error.status, error.message)
-    return redirect(f"/console/users?created={quote(user['username'])}", status=303)
+    return done(user)
 
 
 def _users_notice(done: str, username: str) -> HTTPResponse:
@@ -296,13 +307,11 @@ async def set_user_active(request: Request, session: StaffSession, username: str
     body: Dict[str, Any] = form_body(request.form)
     # the form's hidden field says "1" or "0"; anything else stays as it is and is refused
     body["active"] = {"1": True, "0": False}.get(body.get("active"), body.get("active"))  # type: ignore[arg-type]
-    try:
-        user = await _svc(request).set_user_active(session, username, body)
-    except ApiError as error:
-        if error.status not in FORM_ERROR_STATUSES:
-            raise
-        return await _users_page(request, error.status, error.message)
-    return _users_notice("activated" if user["active"] else "deactivated", user["username"])
+    return await _users_form(
+        request,
+        _svc(request).set_user_active(session, username, body),
+        lambda user: _users_notice("activated" if user["active"] else "deactivated", user["username"]),
+    )
 
 
 @bp.post("/console/users/<username:str>/password")
@@ -310,13 +319,11 @@ async def set_user_active(request: Request, session: StaffSession, username: str
 async def reset_user_password(request: Request, session: StaffSession, username: str) -> HTTPResponse:
     body: Dict[str, Any] = form_body(request.form)
     body.setdefault("password_confirm", None)  # the form always asks twice; an empty field is missing
-    try:
-        user = await _svc(request).reset_password(session, username, body)
-    except ApiError as error:
-        if error.status not in FORM_ERROR_STATUSES:
-            raise
-        return await _users_page(request, error.status, error.message)
-    return _users_notice("password_reset", user["username"])
+    return await _users_form(
+        request,
+        _svc(request).reset_password(session, username, body),
+        lambda user: _users_notice("password_reset", user["username"]),
+    )
 
 
 # --- own account (every role) -------------------------------------------------------------
