@@ -15,7 +15,7 @@ Differences from the stock component, each measured by 5-fold CV on the training
 """
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 import numpy as np
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -23,6 +23,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 from rasa.shared.nlu.constants import INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from scipy.sparse import csr_matrix, hstack, vstack
 
@@ -49,9 +50,12 @@ class LogisticRegressionIntentClassifier(LogisticRegressionClassifier):
         super().__init__(config, name, model_storage, resource)
         self.clf.set_params(C=float(self.config["C"]))
 
+    @staticmethod
+    def _sentence_features(message: Message) -> Tuple[Optional[Features], Optional[Features]]:
+        return message.get_sparse_features(attribute=TEXT)[1], message.get_dense_features(attribute=TEXT)[1]
+
     def _sentence_row(self, message: Message) -> csr_matrix:
-        sparse = message.get_sparse_features(attribute=TEXT)[1]
-        dense = message.get_dense_features(attribute=TEXT)[1]
+        sparse, dense = self._sentence_features(message)
         parts = []
         if sparse is not None:
             parts.append(csr_matrix(sparse.features))
@@ -67,8 +71,12 @@ class LogisticRegressionIntentClassifier(LogisticRegressionClassifier):
         return vstack([self._sentence_row(m) for m in messages]).tocsr()
 
     def _has_features(self, message: Message) -> bool:
-        """True when the message has the full feature vector the model was trained on."""
-        return self._sentence_row(message).shape[1] == self.clf.n_features_in_
+        """True when the message has the full feature vector the model was trained on.
+
+        Counted from the features' widths, so the row itself is built once, in _create_X.
+        """
+        width = sum(f.features.shape[-1] for f in self._sentence_features(message) if f is not None)
+        return width == self.clf.n_features_in_
 
     def process(self, messages: List[Message]) -> List[Message]:
         with_features = [m for m in messages if self._has_features(m)]
