@@ -76,12 +76,11 @@ class CharTfidfFeaturizer(SparseFeaturizer, GraphComponent):
         model_storage: ModelStorage,
         resource: Resource,
         execution_context: ExecutionContext,
-        vectorizer: Optional[TfidfVectorizer] = None,
     ) -> None:
         super().__init__(execution_context.node_name, config)
         self._model_storage = model_storage
         self._resource = resource
-        self._vectorizer = vectorizer
+        self._vectorizer: Optional[TfidfVectorizer] = None  # set by train() or load()
 
     @classmethod
     def validate_config(cls, config: Dict[Text, Any]) -> None:
