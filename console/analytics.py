@@ -68,18 +68,15 @@ def _unanswered_messages(conn: Any, since_ts: float) -> List[Optional[str]]:
         {"since": since_ts, "handle": NOT_UNDERSTOOD_ACTIONS[0], "default": NOT_UNDERSTOOD_ACTIONS[1]},
     ).all()
     found: List[Optional[str]] = []
-    last_user: Dict[str, Any] = {}
-    counted = set()
-    for index, (sender_id, type_name, intent_name, data) in enumerate(rows):
-        if type_name == "user":
-            last_user[sender_id] = (index, data)
-            if intent_name in UNANSWERED_INTENTS:
-                counted.add(index)
-                found.append(data)
-        elif sender_id in last_user and last_user[sender_id][0] not in counted:
-            index_of_user, user_data = last_user[sender_id]
-            counted.add(index_of_user)
-            found.append(user_data)
+    not_yet_counted: Dict[str, Optional[str]] = {}  # sender -> its last message, if not counted
+    for sender_id, type_name, intent_name, data in rows:
+        if type_name == "user" and intent_name in UNANSWERED_INTENTS:
+            found.append(data)
+            not_yet_counted.pop(sender_id, None)
+        elif type_name == "user":
+            not_yet_counted[sender_id] = data
+        elif sender_id in not_yet_counted:  # a not-understood action after that message
+            found.append(not_yet_counted.pop(sender_id))
     return found
 
 
