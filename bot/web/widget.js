@@ -47,12 +47,9 @@
     try {
       var raw = window.sessionStorage.getItem(STORE_KEY);
       var parsed = raw ? JSON.parse(raw) : null;
-      if (parsed && Array.isArray(parsed.messages)) {
-        if (!Array.isArray(parsed.pending)) { parsed.pending = []; }
-        return parsed;
-      }
+      if (parsed && Array.isArray(parsed.messages)) { return parsed; }
     } catch (e) { /* corrupted or unavailable storage: start afresh */ }
-    return { sessionId: null, open: false, messages: [], pending: [], nextId: 1 };
+    return { sessionId: null, open: false, messages: [] };
   }
 
   function saveState() {
@@ -136,11 +133,9 @@
 
   function addMessage(msg) {
     disableOldChoices();
-    msg.id = state.nextId = (state.nextId || 1) + 1;
     state.messages.push(msg);
     saveState();
     render(msg, true);
-    return msg;
   }
 
   function restore() {
@@ -151,16 +146,18 @@
 
   function canSend() { return !!(socket && socket.connected && state.sessionId); }
 
+  /* The customer's messages not sent yet: marked pending, with what to send as payload. */
+  function pendingMessages() { return state.messages.filter(function (m) { return m.pending; }); }
+
   /* Sends what was typed while the connection was down, oldest first. */
   function flushPending() {
-    if (!state.pending.length || !canSend()) { return; }
-    var sent = {};  // ids of the messages now sent
-    state.pending.forEach(function (item) {
-      socket.emit("user_uttered", { message: item.text, session_id: state.sessionId });
-      sent[item.id] = true;
+    var waiting = pendingMessages();
+    if (!waiting.length || !canSend()) { return; }
+    waiting.forEach(function (m) {
+      socket.emit("user_uttered", { message: m.payload, session_id: state.sessionId });
+      delete m.pending;
+      delete m.payload;
     });
-    state.pending = [];
-    state.messages.forEach(function (m) { if (sent[m.id]) { delete m.pending; } });
     saveState();
     restore();
     showTyping(!state.handoff);
@@ -246,13 +243,11 @@
       showTyping(!state.handoff);
       return true;
     }
-    if (state.pending.length >= MAX_PENDING) {
+    if (pendingMessages().length >= MAX_PENDING) {
       setStatus(TEXTS.pending_full);
       return false;
     }
-    var msg = addMessage({ from: "user", text: shown || text, pending: true });
-    state.pending.push({ id: msg.id, text: text });
-    saveState();
+    addMessage({ from: "user", text: shown || text, pending: true, payload: text });
     setStatus(TEXTS.disconnected);
     return true;
   }
