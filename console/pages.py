@@ -34,7 +34,7 @@ from .auth import (
 from .errors import ApiError
 from .messages import t
 from .services import ConsoleService, _collected_details
-from .validation import PASSWORD_MAX, date_param, form_body
+from .validation import PASSWORD_MAX, USERNAME_STORED_MAX, date_param, form_body
 
 bp = Blueprint("pages")
 ALL_ROLES = ("staff", "analyst", "admin")
@@ -98,7 +98,7 @@ async def login(request: Request) -> HTTPResponse:
     form = request.form or {}
     if not csrf_matches(request.cookies.get(LOGIN_CSRF_COOKIE) or "", form.get(CSRF_FIELD)):
         return _login_page(request, t("login_csrf"), status=403)
-    username = (form.get("username") or "").strip()[:100]
+    username = (form.get("username") or "").strip()[:USERNAME_STORED_MAX]
     password = form.get("password") or ""
     console = request.app.ctx.console
     if username and await console.run(login_locked, console, username):
@@ -106,7 +106,7 @@ async def login(request: Request) -> HTTPResponse:
         minutes = max(1, round(console.settings.login_lock_minutes))
         return _login_page(request, t("login_locked", minutes=minutes), status=429)
     user = None
-    if username and password and len(password) <= 256:
+    if username and password and len(password) <= PASSWORD_MAX:
         user = await console.run(console.staff.authenticate, username, password)
     if user is None:
         if username:
