@@ -20,6 +20,7 @@ from storage import DeliveryMethod, RequesterKind, RequestType
 
 # The labels customers see are the storage enums' own (one place for 開示, 郵送 …).
 REQUEST_TYPE_LABELS = {kind.value: kind.label for kind in RequestType}
+_REQUEST_TYPE_BY_LABEL = {kind.label: kind.value for kind in RequestType}
 DELIVERY_LABELS = {method.value: method.label for method in DeliveryMethod}
 REQUESTER_LABELS = {kind.value: kind.label for kind in RequesterKind}
 
@@ -52,8 +53,7 @@ def parse_request_type(text: Optional[str]) -> Optional[str]:
     value = _clean(text)
     if value in REQUEST_TYPE_LABELS:
         return value
-    by_label = {label: code for code, label in REQUEST_TYPE_LABELS.items()}
-    return by_label.get(value) or _single(extract_request_types(value))
+    return _REQUEST_TYPE_BY_LABEL.get(value) or _single(extract_request_types(value))
 
 
 def parse_requester_kind(text: Optional[str]) -> Optional[str]:
