@@ -9,12 +9,9 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from sobu_privacy.intents import RIGHTS_INTENTS
 
 logger = logging.getLogger(__name__)
-
-# Answers about a right the customer can exercise here are followed by the offer to file it
-# (utter_offer_request, by rule), so they do not also offer more detail.
-RIGHTS_INTENTS = {"faq_disclosure", "faq_correction", "faq_stop_use"}
 
 
 class ActionAnswerFaq(Action):
@@ -35,6 +32,8 @@ class ActionAnswerFaq(Action):
         logger.info("faq answered intent=%s previous=%s sections=%s", intent, previous, answer.sections)
         dispatcher.utter_message(response="utter_faq_answer", answer=answer.text_short())
         in_form = tracker.active_loop_name is not None
+        # Answers about a right the customer can exercise here are followed by the offer to
+        # file it (utter_offer_request, by rule), so they do not also offer more detail.
         if answer.detail and not in_form and intent not in RIGHTS_INTENTS:
             dispatcher.utter_message(response="utter_offer_detail")
         return [

@@ -7,7 +7,7 @@ through Rasa's HTTP API and resumes the conversation to hand back.
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, SlotSet
@@ -16,7 +16,9 @@ from rasa_sdk.types import DomainDict
 
 from actions.form_validation import CustomerFormValidation
 from actions import opening_hours, parsing, services
-from actions.request_form import FORM_SLOTS, display_value, request_fields, ticket_fields
+from actions.request_form import collected_answers, ticket_fields
+from sobu_privacy.handoff import QUESTIONS_KEPT, CallbackRequest, HandoffKind, HandoffReason, HandoffSummary
+from sobu_privacy.identifiers import parse_phone
 from storage import StorageUnavailable
 
 logger = logging.getLogger(__name__)
@@ -24,24 +26,39 @@ logger = logging.getLogger(__name__)
 CALLBACK_SLOTS = ["callback_name", "callback_phone", "callback_time"]
 
 
-def conversation_summary(tracker: Tracker) -> Dict[str, Any]:
-    """What staff need at a glance: questions asked, intents seen, details, ticket."""
+def handoff_reason(tracker: Tracker) -> HandoffReason:
+    """Why this chat comes to a person, from how the customer got here.
+
+    A 「はい」 can only lead here as the answer to the offer of a person after two misses;
+    the 「担当者と話す」 button after repeated unreadable form answers follows
+    ``utter_too_many_invalid``; everything else is the customer asking.
+    """
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent == "affirm":
+        return HandoffReason.NOT_UNDERSTOOD
+    last_bot = next((e for e in reversed(tracker.events) if e.get("event") == "bot"), None)
+    if last_bot and (last_bot.get("metadata") or {}).get("utter_action") == "utter_too_many_invalid":
+        return HandoffReason.FORM_DIFFICULTY
+    return HandoffReason.CUSTOMER_ASKED
+
+
+def conversation_summary(
+    tracker: Tracker, reason: HandoffReason, callback: Optional[CallbackRequest] = None
+) -> HandoffSummary:
+    """What staff need at a glance: why, questions asked, intents seen, details, ticket."""
     user_events = [e for e in tracker.events if e.get("event") == "user"]
     intents = [((e.get("parse_data") or {}).get("intent") or {}).get("name") for e in user_events]
     questions = [e.get("text") for e in user_events if e.get("text") and not e["text"].startswith("/")]
-    collected = {
-        request_fields()[slot]["label"]: display_value(slot, tracker.get_slot(slot))
-        for slot in FORM_SLOTS
-        if slot in request_fields() and tracker.get_slot(slot) is not None
-    }
-    return {
-        "questions": questions[-5:],
-        "intents": [i for i in intents if i],
-        "collected": collected,
+    return HandoffSummary(
+        reason=reason,
+        questions=tuple(questions[-QUESTIONS_KEPT:]),
+        intents=tuple(i for i in intents if i),
+        collected=tuple(collected_answers(tracker)),
         # The same answers as ticket fields, so the console can open a ticket from them.
-        "ticket_fields": {k: v for k, v in ticket_fields(tracker).items() if v is not None},
-        "ticket_number": tracker.get_slot("last_ticket_number"),
-    }
+        ticket_fields={k: v for k, v in ticket_fields(tracker).items() if v is not None},
+        ticket_number=tracker.get_slot("last_ticket_number"),
+        callback=callback,
+    )
 
 
 class ActionHandoff(Action):
@@ -55,7 +72,8 @@ class ActionHandoff(Action):
             dispatcher.utter_message(response="utter_handoff_closed", next_open=opening)
             return []
         try:
-            services.handoff_queue().enqueue(tracker.sender_id, conversation_summary(tracker), kind="live")
+            summary = conversation_summary(tracker, handoff_reason(tracker))
+            services.handoff_queue().enqueue(tracker.sender_id, summary, kind=HandoffKind.LIVE)
         except StorageUnavailable:
             logger.exception("handoff not queued conversation=%s", tracker.sender_id)
             dispatcher.utter_message(response="utter_handoff_failed", contact=services.knowledge_base().contact_text())
@@ -74,7 +92,7 @@ class ValidateCallbackForm(CustomerFormValidation):
         return self._check("callback_name", name, "utter_invalid_name", dispatcher, tracker)
 
     def validate_callback_phone(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        phone = parsing.parse_phone(slot_value)
+        phone = parse_phone(slot_value)
         return self._check("callback_phone", phone, "utter_invalid_phone", dispatcher, tracker)
 
     def validate_callback_time(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
@@ -87,15 +105,15 @@ class ActionSubmitCallback(Action):
         return "action_submit_callback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        summary = conversation_summary(tracker)
-        summary["callback"] = {
-            "name": tracker.get_slot("callback_name"),
-            "phone": parsing.format_phone(tracker.get_slot("callback_phone") or ""),
-            "time": tracker.get_slot("callback_time"),
-        }
+        callback = CallbackRequest(
+            name=tracker.get_slot("callback_name") or "",
+            phone=tracker.get_slot("callback_phone") or "",
+            time=tracker.get_slot("callback_time") or "",
+        )
+        summary = conversation_summary(tracker, HandoffReason.CALLBACK, callback)
         clear = [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
         try:
-            services.handoff_queue().enqueue(tracker.sender_id, summary, kind="callback")
+            services.handoff_queue().enqueue(tracker.sender_id, summary, kind=HandoffKind.CALLBACK)
         except StorageUnavailable:
             logger.exception("callback not queued conversation=%s", tracker.sender_id)
             dispatcher.utter_message(response="utter_handoff_failed", contact=services.knowledge_base().contact_text())

@@ -5,11 +5,8 @@ the messages for a wrong answer live in the domain (utter_invalid_<what>).
 """
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
-import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
@@ -17,56 +14,60 @@ from rasa_sdk.types import DomainDict
 
 from actions.form_validation import CustomerFormValidation
 from actions import parsing
+from sobu_privacy.identifiers import format_phone, parse_phone, parse_postal_code
+from sobu_privacy.request_form import (
+    AGENT_DOCUMENTS_READY,
+    AGENT_SLOTS,
+    FIELDS_BY_SLOT,
+    FORM_SLOTS,
+    NOT_GIVEN,
+    REQUEST_FORM_FIELDS,
+    field_named_in,
+)
+from sobu_privacy.requests import DeliveryMethod, RequesterKind, RequestType, UnknownValue
 
-AGENT_SLOTS = ["agent_name", "agent_relationship", "agent_documents"]
-FORM_SLOTS = [
-    "request_type", "requester_kind", *AGENT_SLOTS, "customer_name", "customer_name_kana",
-    "postal_code", "address", "phone", "email", "customer_number", "request_details",
-    "delivery_method",
-]
-AGENT_DOCUMENTS_READY = "準備できる"
-
-
-@lru_cache(maxsize=1)
-def request_fields() -> Dict[str, Dict[str, Any]]:
-    """Field labels and the words that name them, from request_fields.yml."""
-    path = Path(__file__).with_name("request_fields.yml")
-    return yaml.safe_load(path.read_text(encoding="utf-8"))["fields"]
+_LABELLED = {"request_type": RequestType, "requester_kind": RequesterKind, "delivery_method": DeliveryMethod}
 
 
 def display_value(slot: str, value: Any) -> str:
+    """An answer as the summary shows it: Japanese labels, a readable phone number."""
     if value is None:
         return ""
-    if slot == "request_type":
-        return parsing.REQUEST_TYPE_LABELS.get(value, str(value))
-    if slot == "requester_kind":
-        return parsing.REQUESTER_LABELS.get(value, str(value))
-    if slot == "delivery_method":
-        return parsing.DELIVERY_LABELS.get(value, str(value))
+    if slot in _LABELLED:
+        try:
+            return _LABELLED[slot].parse(value).label
+        except UnknownValue:
+            return str(value)
     if slot == "phone":
-        return parsing.format_phone(value)
+        return format_phone(value)
     return str(value)
 
 
+def collected_answers(tracker: Tracker) -> List[Tuple[str, str]]:
+    """(label, shown value) of every answered question that the summary shows, in form order."""
+    return [
+        (field.label, display_value(field.slot, tracker.get_slot(field.slot)))
+        for field in REQUEST_FORM_FIELDS
+        if field.label and tracker.get_slot(field.slot) is not None
+    ]
+
+
 def summary_lines(tracker: Tracker) -> str:
-    lines = []
-    for slot, field in request_fields().items():
-        value = tracker.get_slot(slot)
-        if value is not None:
-            lines.append(f"・{field['label']}: {display_value(slot, value)}")
-    return "\n".join(lines)
+    return "\n".join(f"・{label}: {value}" for label, value in collected_answers(tracker))
 
 
 def ticket_fields(tracker: Tracker) -> Dict[str, Any]:
     """The answers as storage.TicketDraft fields; skipped optional answers become None and
     the agent's details are kept only for a request made by an agent."""
-    agent = tracker.get_slot("requester_kind") == "agent"
+    agent = tracker.get_slot("requester_kind") == RequesterKind.AGENT.value
     fields: Dict[str, Any] = {}
-    for slot, field in request_fields().items():
-        value = tracker.get_slot(slot)
-        if slot in AGENT_SLOTS and not agent:
+    for field in REQUEST_FORM_FIELDS:
+        if field.ticket_field is None:
+            continue
+        value = tracker.get_slot(field.slot)
+        if field.agent_only and not agent:
             value = None
-        fields[field["ticket_field"]] = None if value == parsing.NOT_GIVEN else value
+        fields[field.ticket_field] = None if value == NOT_GIVEN else value
     return fields
 
 
@@ -87,8 +88,9 @@ class ActionStartRequest(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         dispatcher.utter_message(response="utter_request_intro")
+        known = {kind.value for kind in RequestType}
         named = [e.get("value") for e in tracker.latest_message.get("entities", [])
-                 if e.get("entity") == "request_type" and e.get("value") in parsing.REQUEST_TYPE_LABELS]
+                 if e.get("entity") == "request_type" and e.get("value") in known]
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         if len(set(named)) == 1:
             request_type = named[0]
@@ -111,7 +113,7 @@ class ValidateRequestForm(CustomerFormValidation):
         domain: DomainDict,
     ) -> List[Text]:
         """Agent questions only for a request made by an agent."""
-        if tracker.get_slot("requester_kind") == "agent":
+        if tracker.get_slot("requester_kind") == RequesterKind.AGENT.value:
             return list(FORM_SLOTS)
         return [slot for slot in FORM_SLOTS if slot not in AGENT_SLOTS]
 
@@ -145,7 +147,7 @@ class ValidateRequestForm(CustomerFormValidation):
         return self._check("customer_name_kana", value, "utter_invalid_kana", dispatcher, tracker)
 
     def validate_postal_code(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        value = parsing.parse_postal_code(slot_value)
+        value = parse_postal_code(slot_value)
         return self._check("postal_code", value, "utter_invalid_postal_code", dispatcher, tracker)
 
     def validate_address(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
@@ -153,7 +155,7 @@ class ValidateRequestForm(CustomerFormValidation):
         return self._check("address", value, "utter_invalid_address", dispatcher, tracker)
 
     def validate_phone(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        value = parsing.parse_phone(slot_value)
+        value = parse_phone(slot_value)
         return self._check("phone", value, "utter_invalid_phone", dispatcher, tracker)
 
     def validate_email(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
@@ -169,7 +171,8 @@ class ValidateRequestForm(CustomerFormValidation):
         return self._check("request_details", value, "utter_invalid_request_details", dispatcher, tracker)
 
     def validate_delivery_method(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        electronic = tracker.get_slot("request_type") == "disclosure"
+        # 第33条: the person may ask for an electronic record; it is offered for disclosure only.
+        electronic = tracker.get_slot("request_type") == RequestType.DISCLOSURE.value
         value = parsing.parse_delivery_method(slot_value, allow_electronic=electronic)
         return self._check("delivery_method", value, "utter_invalid_delivery_method", dispatcher, tracker)
 
@@ -191,9 +194,9 @@ class ActionAskCorrectionField(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
         buttons = [
-            {"title": field["label"], "payload": f'/inform{{"field": "{slot}"}}'}
-            for slot, field in request_fields().items()
-            if tracker.get_slot(slot) is not None and slot != "requester_kind"
+            {"title": field.label, "payload": f'/inform{{"field": "{field.slot}"}}'}
+            for field in REQUEST_FORM_FIELDS
+            if field.label and tracker.get_slot(field.slot) is not None and field.slot != "requester_kind"
         ]
         dispatcher.utter_message(response="utter_ask_correction_field", buttons=buttons)
         return []
@@ -202,13 +205,9 @@ class ActionAskCorrectionField(Action):
 def chosen_field(tracker: Tracker) -> Optional[str]:
     """The field named by a button (entity `field`) or typed in words."""
     for entity in tracker.latest_message.get("entities", []):
-        if entity.get("entity") == "field" and entity.get("value") in request_fields():
+        if entity.get("entity") == "field" and entity.get("value") in FIELDS_BY_SLOT:
             return entity["value"]
-    text = parsing._clean(tracker.latest_message.get("text"))
-    for slot, field in request_fields().items():
-        if any(word in text for word in field["words"]):
-            return slot
-    return None
+    return field_named_in(parsing.clean_answer(tracker.latest_message.get("text")))
 
 
 class ActionResetField(Action):

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from actions.settings import Settings, load_settings
 from policy_kb import KnowledgeBase, load_knowledge_base
+from sobu_privacy.settings import Settings, load_settings
 from storage import Database, HandoffQueue, TicketStore
 
 
-@lru_cache(maxsize=1)
 def settings() -> Settings:
+    """The product settings (sobu_privacy.settings), read once per process."""
     return load_settings()
 
 
@@ -37,5 +37,5 @@ def handoff_queue() -> HandoffQueue:
 
 def reset() -> None:
     """Forget cached objects (tests change the environment between cases)."""
-    for cached in (settings, knowledge_base, database):
+    for cached in (load_settings, knowledge_base, database):
         cached.cache_clear()

@@ -11,8 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.form_validation import CustomerFormValidation
-from actions import parsing, services
+from actions import services
 from actions.request_form import reset_form_slots, ticket_fields
+from sobu_privacy.identifiers import parse_phone, parse_ticket_number
 from storage import StorageUnavailable, TicketDraft
 
 logger = logging.getLogger(__name__)
@@ -48,11 +49,11 @@ class ValidateStatusCheckForm(CustomerFormValidation):
         return "validate_status_check_form"
 
     def validate_status_ticket_number(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        number = parsing.parse_ticket_number(slot_value)
+        number = parse_ticket_number(slot_value)
         return self._check("status_ticket_number", number, "utter_invalid_ticket_number", dispatcher, tracker)
 
     def validate_status_phone(self, slot_value: Any, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        phone = parsing.parse_phone(slot_value)
+        phone = parse_phone(slot_value)
         return self._check("status_phone", phone, "utter_invalid_phone", dispatcher, tracker)
 
 

@@ -10,7 +10,7 @@ import os
 import sys
 
 from storage.db import Database
-from storage.errors import StorageUnavailable
+from storage.errors import NoInitialAdminPassword, StorageUnavailable
 from storage.staff import StaffDirectory
 
 from .app import create_app
@@ -30,9 +30,9 @@ def prepare(settings: Settings, db: Database) -> ConsoleContext:
     staff = StaffDirectory(db)
     try:
         created = staff.ensure_initial_admin(os.environ.get("CONSOLE_ADMIN_PASSWORD") or None)
-    except ValueError as error:
-        if "password" in str(error) and "no staff users" in str(error):
-            raise SystemExit(NO_ADMIN_MESSAGE) from None
+    except NoInitialAdminPassword:
+        raise SystemExit(NO_ADMIN_MESSAGE) from None
+    except ValueError as error:  # the password breaks the rule (too short)
         raise SystemExit(f"初期管理者を作成できません / cannot create the initial admin: {error}") from None
     if created is not None:
         logging.getLogger(__name__).info("initial admin user %r created", created.username)

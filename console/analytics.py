@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -17,10 +17,12 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from sobu_privacy.clock import JST
+from sobu_privacy.intents import UNANSWERED_INTENTS as UNANSWERED
+
 from .masking import mask_personal_data
 
-JST = timezone(timedelta(hours=9), "JST")
-UNANSWERED_INTENTS = ("nlu_fallback", "out_of_scope")
+UNANSWERED_INTENTS = tuple(sorted(UNANSWERED))
 #: The assistant's "not understood" actions (low NLU confidence; no rule fits, e.g. a stray
 #: name or number outside a form): the message before one was not answered, whatever intent.
 NOT_UNDERSTOOD_ACTIONS = ("action_handle_fallback", "action_default_fallback")

@@ -10,7 +10,7 @@ import json as jsonlib
 import logging
 from functools import partial
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from sanic import Request, Sanic
@@ -21,9 +21,11 @@ from .api import api_group
 from .auth import load_session
 from .context import ConsoleContext
 from .errors import ApiError
-from .messages import ROLE_LABELS, t
+from sobu_privacy.roles import Role
+
+from .messages import t
 from .pages import bp as pages_bp
-from .services import ConsoleService
+from .services import ConsoleServices
 
 logger = logging.getLogger(__name__)
 
@@ -53,14 +55,16 @@ def create_app(ctx: ConsoleContext, name: str = "sobu_console") -> Sanic:
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.config.FALLBACK_ERROR_FORMAT = "json"
     app.ctx.console = ctx
-    app.ctx.service = ConsoleService(ctx)
+    app.ctx.services = ConsoleServices.build(ctx)
     app.ctx.jinja = Environment(
         loader=ChoiceLoader([FileSystemLoader(str(CONSOLE_DIR / "templates")), FileSystemLoader(str(ctx.settings.web_dir))]),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    app.ctx.jinja.globals.update(role_labels=ROLE_LABELS, poll_interval_ms=ctx.settings.poll_interval_ms)
+    app.ctx.jinja.globals.update(
+        role_labels={role.value: role.label for role in Role}, poll_interval_ms=ctx.settings.poll_interval_ms
+    )
     socket_origin = ctx.settings.socket_url
     csp_site = (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

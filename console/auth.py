@@ -20,6 +20,7 @@ from urllib.parse import quote
 from sanic import Request
 from sanic.response import HTTPResponse, json, redirect
 
+from sobu_privacy.roles import Role
 from storage.staff import StaffSession
 
 from .errors import ApiError
@@ -34,15 +35,11 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-STAFF_ROLES = ("staff", "admin")
-ANALYTICS_ROLES = ("analyst", "admin")
-ADMIN_ROLES = ("admin",)
-
 Handler = Callable[..., Awaitable[HTTPResponse]]
 
 
-def role_of(session: StaffSession) -> str:
-    return getattr(session.user.role, "value", str(session.user.role))
+def role_of(session: StaffSession) -> Role:
+    return Role(session.user.role)
 
 
 async def load_session(request: Request) -> Optional[StaffSession]:
@@ -90,7 +87,7 @@ def login_locked(ctx: "ConsoleContext", username: str) -> bool:
     a restart does not reset it. The window starts at the last successful login, if that is
     more recent. The same answer is given for unknown usernames: it reveals nothing.
     """
-    settings = ctx.settings
+    settings = ctx.settings.product
     since = datetime.now(timezone.utc) - timedelta(minutes=settings.login_lock_minutes)
     last_login = ctx.audit.entries(1, action="login", target=username, since=since)
     if last_login:
@@ -103,9 +100,11 @@ def new_login_csrf() -> str:
     return secrets.token_urlsafe(24)
 
 
-def api(roles: Iterable[str]) -> Callable[[Handler], Handler]:
-    """JSON API guard: 401 without session, 403 on role or CSRF mismatch."""
-    allowed = tuple(roles)
+def api(roles: Iterable[Role]) -> Callable[[Handler], Handler]:
+    """JSON API guard: 401 without session, 403 on role or CSRF mismatch.
+
+    ``roles`` is one of sobu_privacy.roles' sets (STAFF_ROLES, ANALYTICS_ROLES, ...)."""
+    allowed = frozenset(roles)
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)
@@ -126,9 +125,9 @@ def api(roles: Iterable[str]) -> Callable[[Handler], Handler]:
     return decorate
 
 
-def page(roles: Iterable[str]) -> Callable[[Handler], Handler]:
+def page(roles: Iterable[Role]) -> Callable[[Handler], Handler]:
     """HTML guard: redirect to /login without session; 403 page on role or CSRF mismatch."""
-    allowed = tuple(roles)
+    allowed = frozenset(roles)
 
     def decorate(handler: Handler) -> Handler:
         @wraps(handler)

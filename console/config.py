@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional
 
+from sobu_privacy.settings import Settings as ProductSettings
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 WEB_DIR = REPO_ROOT / "bot" / "web"
 TOKEN_FILE = REPO_ROOT / ".bot_api_token"
@@ -46,10 +48,8 @@ class Settings:
     cookie_secure: bool = False
     poll_interval_ms: int = 2000
     web_dir: Path = WEB_DIR
-    #: After this many failed logins for one username within ``login_lock_minutes`` (and
-    #: since its last successful login), further attempts are refused until the window passes.
-    login_max_failures: int = 5
-    login_lock_minutes: float = 15.0
+    #: The product's settings the console follows (session lifetime, login lock, due days).
+    product: ProductSettings = field(default_factory=ProductSettings)
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -64,6 +64,5 @@ class Settings:
             socket_url=(env.get("CHAT_SOCKET_URL") or rasa_url).rstrip("/"),
             socket_path=env.get("CHAT_SOCKET_PATH") or "/socket.io",
             cookie_secure=(env.get("CONSOLE_COOKIE_SECURE") or "").lower() in ("1", "true", "yes"),
-            login_max_failures=int(env.get("CONSOLE_LOGIN_MAX_FAILURES") or 5),
-            login_lock_minutes=float(env.get("CONSOLE_LOGIN_LOCK_MINUTES") or 15),
+            product=ProductSettings.from_env(env),
         )

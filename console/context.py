@@ -41,9 +41,9 @@ class ConsoleContext:
         return cls(
             settings=settings,
             db=db,
-            tickets=TicketStore(db),
+            tickets=TicketStore(db, due_days=settings.product.ticket_due_days),
             handoffs=HandoffQueue(db),
-            staff=StaffDirectory(db),
+            staff=StaffDirectory(db, session_minutes=settings.product.staff_session_minutes),
             audit=AuditLog(db),
             rasa=rasa or RasaClient(settings.rasa_url, settings.bot_token),
             tracker_engine=readonly_engine(settings.tracker_db_url),

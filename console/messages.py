@@ -73,19 +73,6 @@ TEXTS: Dict[str, str] = {
     "ev_restart": "会話をリセットしました",
 }
 
-ROLE_LABELS: Dict[str, str] = {"staff": "担当者", "analyst": "分析担当", "admin": "管理者"}
-
-#: Labels for request types, used when storage gives only the code.
-REQUEST_TYPE_LABELS: Dict[str, str] = {
-    "disclosure": "開示",
-    "correction": "訂正",
-    "addition": "追加",
-    "deletion": "削除",
-    "stop_use": "利用停止",
-    "erasure": "消去",
-}
-
-
 def t(key: str, **kwargs: object) -> str:
     """The text for ``key`` with ``{placeholders}`` filled in."""
     text = TEXTS[key]

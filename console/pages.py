@@ -12,19 +12,17 @@ from urllib.parse import quote
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, html, redirect
 
+from sobu_privacy.requests import DeliveryMethod, RequestType
+from sobu_privacy.roles import ADMIN_ROLES, ALL_ROLES, ANALYTICS_ROLES, STAFF_ROLES, Role
+from sobu_privacy.workflow import TicketStatus
 from storage.staff import MIN_PASSWORD_LENGTH, StaffSession
-from storage.tickets import DeliveryMethod, RequestType, TicketStatus
 
 from .auth import (
-    ADMIN_ROLES,
-    ANALYTICS_ROLES,
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
-    STAFF_ROLES,
     clear_session_cookie,
     csrf_matches,
     load_session,
-    login_locked,
     new_login_csrf,
     page,
     role_of,
@@ -33,19 +31,18 @@ from .auth import (
 )
 from .errors import ApiError
 from .messages import t
-from .services import ConsoleService, _collected_details
+from .services import ConsoleServices, LoginRefused
 from .validation import PASSWORD_MAX, USERNAME_STORED_MAX, date_param, form_body
 
 bp = Blueprint("pages")
-ALL_ROLES = ("staff", "analyst", "admin")
 #: Outcomes the users page may announce after a redirect (the texts are in users.html).
 USER_NOTICES = ("activated", "deactivated", "password_reset")
 #: Statuses a form shows on its own page (with the form again) instead of the error page.
 FORM_ERROR_STATUSES = (400, 404, 409)
 
 
-def _svc(request: Request) -> ConsoleService:
-    return request.app.ctx.service
+def _svc(request: Request) -> ConsoleServices:
+    return request.app.ctx.services
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTTPResponse:
@@ -61,8 +58,8 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> HT
     return html(body, status=status)
 
 
-def _home_for(role: str) -> str:
-    return "/console/analytics" if role == "analyst" else "/console"
+def _home_for(role: Role) -> str:
+    return "/console/analytics" if role is Role.ANALYST else "/console"
 
 
 def _conv_url(cid: str) -> str:
@@ -100,26 +97,15 @@ async def login(request: Request) -> HTTPResponse:
         return _login_page(request, t("login_csrf"), status=403)
     username = (form.get("username") or "").strip()[:USERNAME_STORED_MAX]
     password = form.get("password") or ""
-    console = request.app.ctx.console
-    if username and await console.run(login_locked, console, username):
-        await console.run(console.audit.record, username, "login.locked", username, {})
-        minutes = max(1, round(console.settings.login_lock_minutes))
-        return _login_page(request, t("login_locked", minutes=minutes), status=429)
-    user = None
-    if username and password and len(password) <= PASSWORD_MAX:
-        user = await console.run(console.staff.authenticate, username, password)
-    if user is None:
-        if username:
-            await console.run(console.audit.record, username, "login.failed", username, {})
-        return _login_page(request, t("login_failed"), status=401)
-    token, _csrf = await console.run(console.staff.create_session, user)
-    await console.run(console.audit.record, user.username, "login", user.username, {})
-    role = user.role.value
+    try:
+        logged_in = await _svc(request).users.login(username, password)
+    except LoginRefused as refusal:
+        return _login_page(request, refusal.message, status=refusal.status)
     target = safe_next(form.get("next"))
     if target == "/console":
-        target = _home_for(role)
+        target = _home_for(logged_in.user.role)
     response = redirect(target, status=303)
-    set_session_cookie(response, token, console.settings.cookie_secure)
+    set_session_cookie(response, logged_in.token, request.app.ctx.console.settings.cookie_secure)
     response.cookies[LOGIN_CSRF_COOKIE] = ""
     response.cookies[LOGIN_CSRF_COOKIE]["max-age"] = 0
     response.cookies[LOGIN_CSRF_COOKIE]["path"] = "/login"
@@ -129,9 +115,7 @@ async def login(request: Request) -> HTTPResponse:
 @bp.post("/logout")
 @page(ALL_ROLES)
 async def logout(request: Request, session: StaffSession) -> HTTPResponse:
-    console = request.app.ctx.console
-    await console.run(console.staff.revoke_session, request.cookies.get("console_session") or "")
-    await console.run(console.audit.record, session.user.username, "logout", session.user.username, {})
+    await _svc(request).users.logout(session, request.cookies.get("console_session") or "")
     response = redirect("/login", status=303)
     clear_session_cookie(response)
     return response
@@ -145,21 +129,20 @@ async def logout(request: Request, session: StaffSession) -> HTTPResponse:
 async def queue(request: Request, session: StaffSession) -> HTTPResponse:
     if role_of(session) not in STAFF_ROLES:
         return redirect(_home_for(role_of(session)), status=303)
-    return render(request, "queue.html", data=await _svc(request).list_conversations())
+    return render(request, "queue.html", data=await _svc(request).conversations.queue())
 
 
 @bp.get("/console/conversations/<cid:str>")
 @page(STAFF_ROLES)
 async def conversation(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
-    data = await _svc(request).conversation(cid)
+    data = await _svc(request).conversations.conversation(cid)
     # Opening a transcript shows personal data: record who looked (the 2 s API polls are not).
-    await _svc(request).audit(session.user.username, "conversation.view", cid, {})
-    prefill = _collected_details(data["summary"] or {}) if data["summary"] else {}
+    await _svc(request).conversations.audit(session.user.username, "conversation.view", cid, {})
     return render(
         request,
         "conversation.html",
         data=data,
-        prefill=prefill,
+        prefill=data["ticket_prefill"],
         request_types=list(RequestType),
         delivery_methods=list(DeliveryMethod),
     )
@@ -168,28 +151,28 @@ async def conversation(request: Request, session: StaffSession, cid: str) -> HTT
 @bp.post("/console/conversations/<cid:str>/claim")
 @page(STAFF_ROLES)
 async def claim(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
-    await _svc(request).claim(session, cid)
+    await _svc(request).conversations.claim(session, cid)
     return redirect(_conv_url(cid), status=303)
 
 
 @bp.post("/console/conversations/<cid:str>/reply")
 @page(STAFF_ROLES)
 async def reply(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
-    await _svc(request).reply(session, cid, form_body(request.form))
+    await _svc(request).conversations.reply(session, cid, form_body(request.form))
     return redirect(_conv_url(cid), status=303)
 
 
 @bp.post("/console/conversations/<cid:str>/notes")
 @page(STAFF_ROLES)
 async def notes(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
-    await _svc(request).add_note(session, cid, form_body(request.form))
+    await _svc(request).conversations.add_note(session, cid, form_body(request.form))
     return redirect(_conv_url(cid) + "#notes", status=303)
 
 
 @bp.post("/console/conversations/<cid:str>/ticket")
 @page(STAFF_ROLES)
 async def link_ticket(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
-    await _svc(request).link_ticket(session, cid, form_body(request.form))
+    await _svc(request).conversations.link_ticket(session, cid, form_body(request.form))
     return redirect(_conv_url(cid), status=303)
 
 
@@ -199,14 +182,14 @@ async def create_ticket(request: Request, session: StaffSession, cid: str) -> HT
     body: Dict[str, Any] = form_body(request.form)
     body["conversation_id"] = cid
     body.pop(CSRF_FIELD, None)
-    ticket = await _svc(request).create_ticket(session, body)
+    ticket = await _svc(request).tickets.create(session, body)
     return redirect(f"/console/tickets/{ticket['number']}", status=303)
 
 
 @bp.post("/console/conversations/<cid:str>/handback")
 @page(STAFF_ROLES)
 async def handback(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
-    await _svc(request).hand_back(session, cid)
+    await _svc(request).conversations.hand_back(session, cid)
     return redirect("/console", status=303)
 
 
@@ -222,7 +205,7 @@ async def tickets(request: Request, session: StaffSession) -> HTTPResponse:
         "type": args.get("type") or None,
         "due_before": args.get("due_before") or None,
     }
-    data = await _svc(request).list_tickets(filters["status"], filters["type"], date_param(filters["due_before"]))
+    data = await _svc(request).tickets.list(filters["status"], filters["type"], date_param(filters["due_before"]))
     return render(
         request, "tickets.html", data=data, filters=filters, statuses=list(TicketStatus), request_types=list(RequestType)
     )
@@ -231,15 +214,15 @@ async def tickets(request: Request, session: StaffSession) -> HTTPResponse:
 @bp.get("/console/tickets/<number:str>")
 @page(STAFF_ROLES)
 async def ticket(request: Request, session: StaffSession, number: str) -> HTTPResponse:
-    data = await _svc(request).ticket(number)
-    await _svc(request).audit(session.user.username, "ticket.view", data["ticket"]["number"], {})
+    data = await _svc(request).tickets.get(number)
+    await _svc(request).tickets.audit(session.user.username, "ticket.view", data["ticket"]["number"], {})
     return render(request, "ticket.html", data=data)
 
 
 @bp.post("/console/tickets/<number:str>/status")
 @page(STAFF_ROLES)
 async def ticket_status(request: Request, session: StaffSession, number: str) -> HTTPResponse:
-    data = await _svc(request).change_ticket_status(session, number, form_body(request.form))
+    data = await _svc(request).tickets.change_status(session, number, form_body(request.form))
     return redirect(f"/console/tickets/{data['ticket']['number']}", status=303)
 
 
@@ -247,7 +230,7 @@ async def ticket_status(request: Request, session: StaffSession, number: str) ->
 
 
 async def _users_page(request: Request, status: int = 200, error: Optional[str] = None) -> HTTPResponse:
-    data = await _svc(request).list_users()
+    data = await _svc(request).users.list()
     for user in data["users"]:
         user["path"] = quote(user["username"], safe="")  # any stored name, as one URL segment
     args = request.args if status == 200 else {}
@@ -279,7 +262,7 @@ async def users(request: Request, session: StaffSession) -> HTTPResponse:
 async def create_user(request: Request, session: StaffSession) -> HTTPResponse:
     return await _users_form(
         request,
-        _svc(request).create_user(session, form_body(request.form)),
+        _svc(request).users.create(session, form_body(request.form)),
         lambda user: redirect(f"/console/users?created={quote(user['username'])}", status=303),
     )
 
@@ -309,7 +292,7 @@ async def set_user_active(request: Request, session: StaffSession, username: str
     body["active"] = {"1": True, "0": False}.get(body.get("active"), body.get("active"))  # type: ignore[arg-type]
     return await _users_form(
         request,
-        _svc(request).set_user_active(session, username, body),
+        _svc(request).users.set_active(session, username, body),
         lambda user: _users_notice("activated" if user["active"] else "deactivated", user["username"]),
     )
 
@@ -321,7 +304,7 @@ async def reset_user_password(request: Request, session: StaffSession, username:
     body.setdefault("password_confirm", None)  # the form always asks twice; an empty field is missing
     return await _users_form(
         request,
-        _svc(request).reset_password(session, username, body),
+        _svc(request).users.reset_password(session, username, body),
         lambda user: _users_notice("password_reset", user["username"]),
     )
 
@@ -351,7 +334,7 @@ async def account(request: Request, session: StaffSession) -> HTTPResponse:
 @page(ALL_ROLES)
 async def change_own_password(request: Request, session: StaffSession) -> HTTPResponse:
     try:
-        token, _csrf = await _svc(request).change_own_password(session, form_body(request.form))
+        token, _csrf = await _svc(request).users.change_own_password(session, form_body(request.form))
     except ApiError as error:
         if error.status not in FORM_ERROR_STATUSES:
             raise

@@ -31,7 +31,6 @@ import sys
 import tempfile
 import time
 import warnings
-from collections import Counter
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -138,7 +137,7 @@ def peer_fold(train_x: List[str], train_y: List[str], test_x: List[str]) -> List
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    from nlu.components.text_normalization import normalize_text
+    from sobu_privacy.text import normalize_text
 
     peer = make_pipeline(
         TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, preprocessor=normalize_text),

@@ -5,7 +5,10 @@ Used by the action server (open and look up tickets, queue handoffs) and the sta
 accidentally hold a session open or write behind the store's back.
 
     db = Database.from_env()        # DATABASE_URL or sqlite:///<repo>/var/app.db; migrates to head
-    tickets = TicketStore(db)       # due days from TICKET_DUE_DAYS (default 14)
+    tickets = TicketStore(db)       # due days from the product settings (TICKET_DUE_DAYS, default 14)
+
+The words stored here (request types, statuses, roles, handoff summaries) are the
+product's vocabulary and are imported from ``sobu_privacy``, not from storage.
 """
 from .audit import AuditEntry, AuditLog
 from .db import Database
@@ -18,31 +21,18 @@ from .errors import (
     StorageError,
     StorageUnavailable,
     LastActiveAdmin,
+    NoInitialAdminPassword,
     UserExists,
 )
 from .handoffs import Handoff, HandoffNote, HandoffQueue
-from .staff import Role, StaffDirectory, StaffSession, StaffUser
-from .tickets import (
-    ALLOWED_TRANSITIONS,
-    DeliveryMethod,
-    RequesterKind,
-    RequestType,
-    StatusChange,
-    Ticket,
-    TicketDraft,
-    TicketStatus,
-    TicketStore,
-    normalize_phone,
-    normalize_ticket_number,
-)
+from .staff import StaffDirectory, StaffSession, StaffUser
+from .tickets import StatusChange, Ticket, TicketDraft, TicketStore
 
 __all__ = [
-    "ALLOWED_TRANSITIONS",
     "AlreadyClaimed",
     "AuditEntry",
     "AuditLog",
     "Database",
-    "DeliveryMethod",
     "Handoff",
     "HandoffClosed",
     "HandoffNote",
@@ -50,9 +40,6 @@ __all__ = [
     "InvalidTicket",
     "InvalidTransition",
     "NotFound",
-    "RequestType",
-    "RequesterKind",
-    "Role",
     "StaffDirectory",
     "StaffSession",
     "StaffUser",
@@ -61,10 +48,8 @@ __all__ = [
     "StorageUnavailable",
     "Ticket",
     "TicketDraft",
-    "TicketStatus",
     "TicketStore",
     "LastActiveAdmin",
+    "NoInitialAdminPassword",
     "UserExists",
-    "normalize_phone",
-    "normalize_ticket_number",
 ]

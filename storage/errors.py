@@ -48,3 +48,11 @@ class LastActiveAdmin(StorageError):
 
 class UserExists(StorageError, ValueError):
     """A staff user with that name already exists."""
+
+
+class NoInitialAdminPassword(StorageError, ValueError):
+    """No staff users exist and no password was given for the first admin.
+
+    There is no built-in password, so a fresh deployment refuses to start instead of coming
+    up with a guessable admin account.
+    """

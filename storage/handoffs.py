@@ -8,23 +8,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping, Optional
+from typing import Optional, Union
 
 from sqlalchemy import exc, select, update
 from sqlalchemy.orm import Session
 
+from sobu_privacy.handoff import HandoffKind, HandoffSummary
+from sobu_privacy.identifiers import normalize_ticket_number
+
 from .db import Clock, Database, utcnow
 from .errors import AlreadyClaimed, HandoffClosed, NotFound
-from .models import HANDOFF_KINDS, HandoffNoteRow, HandoffRow, TicketRow
-from .tickets import normalize_ticket_number
+from .models import HandoffNoteRow, HandoffRow, TicketRow
 
 
 @dataclass(frozen=True)
 class Handoff:
     id: int
     conversation_id: str
-    kind: str  # "live" or "callback"
-    summary: dict = field(repr=False)  # may hold what the customer typed
+    kind: HandoffKind
+    summary: HandoffSummary = field(repr=False)  # may hold what the customer typed
     created_at: datetime
     claimed_by: Optional[str]
     claimed_at: Optional[datetime]
@@ -60,8 +62,8 @@ def _handoff(row: HandoffRow) -> Handoff:
     return Handoff(
         id=row.id,
         conversation_id=row.conversation_id,
-        kind=row.kind,
-        summary=dict(row.summary or {}),
+        kind=HandoffKind(row.kind),
+        summary=HandoffSummary.from_json(row.summary),
         created_at=row.created_at,
         claimed_by=row.claimed_by,
         claimed_at=row.claimed_at,
@@ -82,14 +84,17 @@ class HandoffQueue:
         self.db = db
         self._clock = clock
 
-    def enqueue(self, conversation_id: str, summary: Mapping[str, Any], kind: str = "live") -> Handoff:
+    def enqueue(
+        self, conversation_id: str, summary: HandoffSummary, kind: Union[HandoffKind, str] = HandoffKind.LIVE
+    ) -> Handoff:
         """Queue a conversation for staff; returns the already-open handoff if there is one.
 
         A partial unique index (one open handoff per conversation) settles simultaneous
         requests: the loser of the race gets the winner's handoff back.
         """
-        if kind not in HANDOFF_KINDS:
-            raise ValueError(f"kind must be one of {HANDOFF_KINDS}, got {kind!r}")
+        kind = HandoffKind(kind)
+        if not isinstance(summary, HandoffSummary):
+            raise TypeError("summary must be a sobu_privacy.handoff.HandoffSummary")
         if not conversation_id:
             raise ValueError("conversation_id is required")
         for _attempt in range(3):
@@ -99,14 +104,15 @@ class HandoffQueue:
                     if existing is not None:
                         return _handoff(existing)
                     row = HandoffRow(
-                        conversation_id=conversation_id, kind=kind, summary=dict(summary), created_at=self._clock()
+                        conversation_id=conversation_id, kind=kind.value, summary=summary.to_json(),
+                        created_at=self._clock(),
                     )
                     session.add(row)
                     session.flush()
                     return _handoff(row)
             except exc.IntegrityError:
                 continue  # someone else enqueued the same conversation just now; read theirs
-        raise RuntimeError(f"could not enqueue handoff for {conversation_id!r}")  # pragma: no cover
+        raise RuntimeError("could not enqueue the handoff")  # pragma: no cover
 
     def waiting(self) -> list[Handoff]:
         """Unclaimed open handoffs, oldest first (the longest-waiting customer on top)."""
@@ -213,7 +219,7 @@ class HandoffQueue:
                 raise NotFound(f"no handoff {handoff_id}")
             exists = canonical and session.execute(select(TicketRow.id).where(TicketRow.number == canonical)).first()
             if not exists:
-                raise NotFound(f"no ticket {ticket_number!r}")
+                raise NotFound("no such ticket")
             row.ticket_number = canonical
             session.flush()
             return _handoff(row)

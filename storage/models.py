@@ -27,6 +27,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, registry
 
+from sobu_privacy.handoff import HandoffKind
+from sobu_privacy.requests import DeliveryMethod, RequesterKind, RequestType
+from sobu_privacy.roles import Role
+from sobu_privacy.workflow import TicketStatus
+
 # Stable constraint names so migrations can refer to them on both dialects.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -39,12 +44,14 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 mapper_registry = registry(metadata=metadata)
 Base = mapper_registry.generate_base()
 
-REQUEST_TYPES = ("disclosure", "correction", "addition", "deletion", "stop_use", "erasure")
-REQUESTER_KINDS = ("self", "agent")
-DELIVERY_METHODS = ("post", "counter", "electronic")
-TICKET_STATUSES = ("本人確認待ち", "受付済", "対応中", "回答済", "取下げ", "対応不可")
-ROLES = ("staff", "analyst", "admin")
-HANDOFF_KINDS = ("live", "callback")
+# The values the CHECK constraints allow, from the vocabulary (a new member needs a migration;
+# tests/storage compares the migrated schema with these models).
+REQUEST_TYPES = tuple(member.value for member in RequestType)
+REQUESTER_KINDS = tuple(member.value for member in RequesterKind)
+DELIVERY_METHODS = tuple(member.value for member in DeliveryMethod)
+TICKET_STATUSES = tuple(member.value for member in TicketStatus)
+ROLES = tuple(member.value for member in Role)
+HANDOFF_KINDS = tuple(member.value for member in HandoffKind)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -10,32 +10,24 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import Optional, Union
 
 from sqlalchemy import delete, exc, func, select
 
+from sobu_privacy.roles import Role
+from sobu_privacy.settings import load_settings
+
 from .db import Clock, Database, utcnow
-from .errors import LastActiveAdmin, NotFound, UserExists
+from .errors import LastActiveAdmin, NoInitialAdminPassword, NotFound, UserExists
 from .models import StaffSessionRow, StaffUserRow
 
-DEFAULT_SESSION_MINUTES = 30
 MIN_PASSWORD_LENGTH = 8
 # scrypt cost: n=2**14, r=8, p=1 needs 16 MiB and ~50 ms; OWASP's minimum for scrypt.
 SCRYPT_N, SCRYPT_R, SCRYPT_P, SCRYPT_DKLEN = 2**14, 8, 1, 32
 _SCRYPT_MAXMEM = 64 * 1024 * 1024
-
-
-class Role(str, Enum):
-    """staff: handle handoffs and tickets; analyst: read analytics only; admin: also manage users."""
-
-    STAFF = "staff"
-    ANALYST = "analyst"
-    ADMIN = "admin"
 
 
 @dataclass(frozen=True)
@@ -98,20 +90,14 @@ def _user(row: StaffUserRow) -> StaffUser:
     return StaffUser(username=row.username, role=Role(row.role), active=bool(row.active), created_at=row.created_at)
 
 
-def session_minutes_from_env() -> int:
-    raw = os.environ.get("CONSOLE_SESSION_MINUTES", "").strip()
-    minutes = int(raw) if raw else DEFAULT_SESSION_MINUTES
-    if minutes < 1:
-        raise ValueError("CONSOLE_SESSION_MINUTES must be at least 1")
-    return minutes
-
-
 class StaffDirectory:
     """Users and sessions of the staff console."""
 
     def __init__(self, db: Database, *, session_minutes: Optional[int] = None, clock: Clock = utcnow) -> None:
         self.db = db
-        self.session_minutes = session_minutes_from_env() if session_minutes is None else int(session_minutes)
+        self.session_minutes = (
+            load_settings().staff_session_minutes if session_minutes is None else int(session_minutes)
+        )
         self._clock = clock
 
     # --- users -------------------------------------------------------------------------
@@ -146,7 +132,7 @@ class StaffDirectory:
         if count:
             return None
         if not password:
-            raise ValueError("no staff users exist: an initial admin password must be given (none is built in)")
+            raise NoInitialAdminPassword("no staff users exist: an initial admin password must be given (none is built in)")
         try:
             return self.create_user("admin", password, Role.ADMIN)
         except UserExists:

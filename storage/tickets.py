@@ -8,171 +8,26 @@ show what it did and, for a refusal, why (第36条). Customers find their ticket
 from __future__ import annotations
 
 import hmac
-import os
 import re
-import secrets
-import unicodedata
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from enum import Enum
+from datetime import date, datetime, timedelta
 from typing import Callable, Iterable, Optional, Union
 
 from sqlalchemy import case, exc, select
 from sqlalchemy.orm import Session
 
-from nlu.components.entity_patterns import canonical_ticket_number
-from nlu.components.text_normalization import normalize_text
+from sobu_privacy.clock import japan_date
+from sobu_privacy.identifiers import new_ticket_number, normalize_phone, normalize_postal_code, normalize_ticket_number
+from sobu_privacy.requests import DeliveryMethod, RequesterKind, RequestType, UnknownValue
+from sobu_privacy.settings import load_settings
+from sobu_privacy.workflow import ALLOWED_TRANSITIONS, FINAL_STATUSES, TicketStatus, is_overdue
 
 from .audit import record_in
 from .db import Clock, Database, utcnow
 from .errors import InvalidTicket, InvalidTransition, NotFound, StorageError
 from .models import TicketHistoryRow, TicketRow
 
-JST = timezone(timedelta(hours=9), "JST")  # Japan has no daylight saving time
-
-#: Crockford base32: no I, L, O, U, so a number read over the phone is not misheard.
-CROCKFORD_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _NUMBER_ATTEMPTS = 8
-DEFAULT_DUE_DAYS = 14
-
-
-class RequestType(str, Enum):
-    """What the person asks for; the value is stored, ``label`` is shown."""
-
-    DISCLOSURE = "disclosure"
-    CORRECTION = "correction"
-    ADDITION = "addition"
-    DELETION = "deletion"
-    STOP_USE = "stop_use"
-    ERASURE = "erasure"
-
-    @property
-    def label(self) -> str:
-        return _REQUEST_LABELS[self]
-
-    @classmethod
-    def parse(cls, value: Union["RequestType", str]) -> "RequestType":
-        """Accept the enum, its value or its Japanese label (開示 …)."""
-        return _parse_enum(cls, value, {v: k for k, v in _REQUEST_LABELS.items()})
-
-
-_REQUEST_LABELS = {
-    RequestType.DISCLOSURE: "開示",
-    RequestType.CORRECTION: "訂正",
-    RequestType.ADDITION: "追加",
-    RequestType.DELETION: "削除",
-    RequestType.STOP_USE: "利用停止",
-    RequestType.ERASURE: "消去",
-}
-
-
-class RequesterKind(str, Enum):
-    SELF = "self"
-    AGENT = "agent"
-
-    @property
-    def label(self) -> str:
-        return {"self": "本人", "agent": "代理人"}[self.value]
-
-    @classmethod
-    def parse(cls, value: Union["RequesterKind", str]) -> "RequesterKind":
-        return _parse_enum(cls, value, {"本人": cls.SELF, "代理人": cls.AGENT})
-
-
-class DeliveryMethod(str, Enum):
-    """How the answer is delivered (第33条: the person may name the method)."""
-
-    POST = "post"
-    COUNTER = "counter"
-    ELECTRONIC = "electronic"
-
-    @property
-    def label(self) -> str:
-        return _DELIVERY_LABELS[self]
-
-    @classmethod
-    def parse(cls, value: Union["DeliveryMethod", str]) -> "DeliveryMethod":
-        return _parse_enum(cls, value, {v: k for k, v in _DELIVERY_LABELS.items()})
-
-
-_DELIVERY_LABELS = {
-    DeliveryMethod.POST: "郵送",
-    DeliveryMethod.COUNTER: "窓口",
-    DeliveryMethod.ELECTRONIC: "電磁的記録",
-}
-
-
-class TicketStatus(str, Enum):
-    """Workflow status; the value is the Japanese label staff and customers see."""
-
-    PENDING_VERIFICATION = "本人確認待ち"
-    ACCEPTED = "受付済"
-    IN_PROGRESS = "対応中"
-    ANSWERED = "回答済"
-    WITHDRAWN = "取下げ"
-    REFUSED = "対応不可"
-
-    @property
-    def label(self) -> str:
-        return self.value
-
-    @property
-    def is_final(self) -> bool:
-        return self in FINAL_STATUSES
-
-
-FINAL_STATUSES = frozenset({TicketStatus.ANSWERED, TicketStatus.WITHDRAWN, TicketStatus.REFUSED})
-ALLOWED_TRANSITIONS: dict[TicketStatus, frozenset[TicketStatus]] = {
-    TicketStatus.PENDING_VERIFICATION: frozenset(
-        {TicketStatus.ACCEPTED, TicketStatus.WITHDRAWN, TicketStatus.REFUSED}
-    ),
-    TicketStatus.ACCEPTED: frozenset({TicketStatus.IN_PROGRESS, TicketStatus.WITHDRAWN, TicketStatus.REFUSED}),
-    TicketStatus.IN_PROGRESS: frozenset({TicketStatus.ANSWERED, TicketStatus.WITHDRAWN, TicketStatus.REFUSED}),
-    TicketStatus.ANSWERED: frozenset(),
-    TicketStatus.WITHDRAWN: frozenset(),
-    TicketStatus.REFUSED: frozenset(),
-}
-
-
-def _parse_enum(cls, value, labels):  # type: ignore[no-untyped-def]
-    if isinstance(value, cls):
-        return value
-    text = str(value).strip()
-    if text in labels:
-        return labels[text]
-    try:
-        return cls(text)
-    except ValueError:
-        raise InvalidTicket(f"unknown {cls.__name__}: {value!r}") from None
-
-
-def normalize_phone(value: str) -> str:
-    """Digits only, full-width folded: '０３－１２３４－５６７８' -> '0312345678'."""
-    return "".join(ch for ch in unicodedata.normalize("NFKC", value or "") if ch.isascii() and ch.isdigit())
-
-
-def normalize_postal_code(value: str) -> str:
-    """'1234567', '１２３−４５６７' -> '123-4567'; raises InvalidTicket otherwise."""
-    digits = normalize_phone(value)
-    if len(digits) != 7:
-        raise InvalidTicket(f"postal code must be 7 digits (NNN-NNNN): {value!r}")
-    return f"{digits[:3]}-{digits[3:]}"
-
-
-def normalize_ticket_number(value: Optional[str]) -> Optional[str]:
-    """Canonical 'PR-XXXX-XXXX' from what a customer or staff member typed, or None.
-
-    The NLU's own rule (width, case, any dash or none, I/L read as 1 and O as 0 as
-    Crockford base32 intends), so the chat, the status check and the console accept
-    exactly the same spellings.
-    """
-    return canonical_ticket_number(normalize_text(value or ""))
-
-
-def new_ticket_number() -> str:
-    """40 random bits from ``secrets``: knowing one number says nothing about another."""
-    chars = "".join(secrets.choice(CROCKFORD_ALPHABET) for _ in range(8))
-    return f"PR-{chars[:4]}-{chars[4:]}"
 
 
 def _required(value: Optional[str], what: str) -> str:
@@ -185,6 +40,14 @@ def _required(value: Optional[str], what: str) -> str:
 def _optional(value: Optional[str]) -> Optional[str]:
     text = (value or "").strip()
     return text or None
+
+
+def _member(parse: Callable[[object], object], value: object, what: str):  # type: ignore[no-untyped-def]
+    """The enum member named by ``value``; InvalidTicket naming the field (never the value)."""
+    try:
+        return parse(value)
+    except UnknownValue:
+        raise InvalidTicket(f"{what} is not one of the known values") from None
 
 
 @dataclass(frozen=True)
@@ -211,22 +74,25 @@ class TicketDraft:
 
     def validated(self) -> "TicketDraft":
         """A normalised copy, or InvalidTicket naming the first problem."""
-        kind = RequesterKind.parse(self.requester_kind)
+        kind = _member(RequesterKind.parse, self.requester_kind, "requester_kind")
         phone = normalize_phone(self.phone)
-        if not 10 <= len(phone) <= 11 or not phone.startswith("0"):
-            raise InvalidTicket(f"phone must be a Japanese number of 10–11 digits: {self.phone!r}")
+        if phone is None:
+            raise InvalidTicket("phone must be a Japanese phone number")
+        postal_code = normalize_postal_code(self.postal_code)
+        if postal_code is None:
+            raise InvalidTicket("postal code must be 7 digits (NNN-NNNN)")
         email = _optional(self.email)
         if email is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-            raise InvalidTicket(f"email is not an address: {email!r}")
+            raise InvalidTicket("email is not an address")
         return TicketDraft(
-            request_type=RequestType.parse(self.request_type),
+            request_type=_member(RequestType.parse, self.request_type, "request_type"),
             name=_required(self.name, "name"),
             name_kana=_required(self.name_kana, "name_kana"),
-            postal_code=normalize_postal_code(self.postal_code),
+            postal_code=postal_code,
             address=_required(self.address, "address"),
             phone=phone,
             details=_required(self.details, "details"),
-            delivery_method=DeliveryMethod.parse(self.delivery_method),
+            delivery_method=_member(DeliveryMethod.parse, self.delivery_method, "delivery_method"),
             requester_kind=kind,
             agent_name=_required(self.agent_name, "agent_name") if kind is RequesterKind.AGENT else None,
             agent_relationship=(
@@ -267,7 +133,7 @@ class Ticket:
 
     def is_overdue(self, today: date) -> bool:
         """Past its due date and still open (``today`` in Japan time)."""
-        return not self.is_final and self.due_date < today
+        return is_overdue(self.status, self.due_date, today)
 
 
 @dataclass(frozen=True)
@@ -313,20 +179,6 @@ def _as_statuses(value: Union[TicketStatus, str, Iterable[Union[TicketStatus, st
     return [TicketStatus(item).value for item in items]
 
 
-def due_days_from_env(env: Optional[dict] = None) -> int:
-    """``TICKET_DUE_DAYS`` (default 14): the company's own target for "without delay"."""
-    raw = (env if env is not None else os.environ).get("TICKET_DUE_DAYS", "").strip()
-    if not raw:
-        return DEFAULT_DUE_DAYS
-    try:
-        days = int(raw)
-    except ValueError:
-        raise ValueError(f"TICKET_DUE_DAYS must be a whole number of days, got {raw!r}") from None
-    if days < 1:
-        raise ValueError(f"TICKET_DUE_DAYS must be at least 1, got {days}")
-    return days
-
-
 class TicketStore:
     """Open, look up, list and move tickets through the workflow."""
 
@@ -339,7 +191,7 @@ class TicketStore:
         number_factory: Callable[[], str] = new_ticket_number,
     ) -> None:
         self.db = db
-        self.due_days = due_days_from_env() if due_days is None else int(due_days)
+        self.due_days = load_settings().ticket_due_days if due_days is None else int(due_days)
         if self.due_days < 1:
             raise ValueError("due_days must be at least 1")
         self._clock = clock
@@ -347,7 +199,7 @@ class TicketStore:
 
     def today(self) -> date:
         """Today's date in Japan, which is what due dates are counted in."""
-        return self._clock().astimezone(JST).date()
+        return japan_date(self._clock())
 
     def open_ticket(
         self, draft: TicketDraft, *, actor: str = "customer", comment: str = "チャットで申請を受け付けました"
@@ -400,7 +252,7 @@ class TicketStore:
             status=TicketStatus.PENDING_VERIFICATION.value,
             created_at=now,
             updated_at=now,
-            due_date=now.astimezone(JST).date() + timedelta(days=self.due_days),
+            due_date=japan_date(now) + timedelta(days=self.due_days),
         )
         session.add(row)
         session.flush()
@@ -441,7 +293,7 @@ class TicketStore:
                 if row is not None:
                     ticket, row_phone = _ticket(row), row.phone
         expected = (row_phone or "0" * 11).encode()
-        given = normalize_phone(phone).encode()
+        given = (normalize_phone(phone) or "").encode()
         matches = hmac.compare_digest(given, expected)
         return ticket if (ticket is not None and matches and row_phone is not None) else None
 
@@ -468,7 +320,7 @@ class TicketStore:
         if status is not None:
             query = query.where(TicketRow.status.in_(_as_statuses(status)))
         if request_type is not None:
-            query = query.where(TicketRow.request_type == RequestType.parse(request_type).value)
+            query = query.where(TicketRow.request_type == _member(RequestType.parse, request_type, "request_type").value)
         if due_before is not None:
             query = query.where(TicketRow.due_date < due_before)
         query = query.order_by(overdue_first, TicketRow.due_date, TicketRow.created_at, TicketRow.id)
@@ -502,7 +354,7 @@ class TicketStore:
             raise InvalidTicket("a reason is required to set 対応不可")
         canonical = normalize_ticket_number(number)
         if canonical is None:
-            raise NotFound(f"no ticket {number!r}")
+            raise NotFound("no such ticket")
         with self.db.transaction() as session:
             row = session.execute(
                 select(TicketRow).where(TicketRow.number == canonical).with_for_update()
@@ -543,7 +395,7 @@ class TicketStore:
         """Every status change of the ticket, oldest first (the opening row included)."""
         canonical = normalize_ticket_number(number)
         if canonical is None:
-            raise NotFound(f"no ticket {number!r}")
+            raise NotFound("no such ticket")
         with self.db.transaction(readonly=True) as session:
             ticket_id = session.execute(select(TicketRow.id).where(TicketRow.number == canonical)).scalar_one_or_none()
             if ticket_id is None:

@@ -4,23 +4,24 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from sobu_privacy.roles import STAFF_ROLES
 from storage.staff import StaffSession
 
-from ..auth import STAFF_ROLES, api
-from ..services import ConsoleService
+from ..auth import api
+from ..services import ConversationService
 from ..validation import json_body
 
 bp = Blueprint("api_conversations")
 
 
-def _svc(request: Request) -> ConsoleService:
-    return request.app.ctx.service
+def _svc(request: Request) -> ConversationService:
+    return request.app.ctx.services.conversations
 
 
 @bp.get("/conversations")
 @api(STAFF_ROLES)
 async def list_conversations(request: Request, session: StaffSession) -> HTTPResponse:
-    return json(await _svc(request).list_conversations())
+    return json(await _svc(request).queue())
 
 
 @bp.get("/conversations/<cid:str>")

@@ -4,17 +4,18 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from sobu_privacy.roles import STAFF_ROLES
 from storage.staff import StaffSession
 
-from ..auth import STAFF_ROLES, api
-from ..services import ConsoleService
+from ..auth import api
+from ..services import TicketService
 from ..validation import date_param, json_body
 
 bp = Blueprint("api_tickets")
 
 
-def _svc(request: Request) -> ConsoleService:
-    return request.app.ctx.service
+def _svc(request: Request) -> TicketService:
+    return request.app.ctx.services.tickets
 
 
 @bp.get("/tickets")
@@ -22,7 +23,7 @@ def _svc(request: Request) -> ConsoleService:
 async def list_tickets(request: Request, session: StaffSession) -> HTTPResponse:
     args = request.args
     return json(
-        await _svc(request).list_tickets(
+        await _svc(request).list(
             args.get("status") or None, args.get("type") or None, date_param(args.get("due_before"))
         )
     )
@@ -31,23 +32,23 @@ async def list_tickets(request: Request, session: StaffSession) -> HTTPResponse:
 @bp.post("/tickets")
 @api(STAFF_ROLES)
 async def create_ticket(request: Request, session: StaffSession) -> HTTPResponse:
-    return json(await _svc(request).create_ticket(session, json_body(request.body)), status=201)
+    return json(await _svc(request).create(session, json_body(request.body)), status=201)
 
 
 @bp.get("/tickets/<number:str>")
 @api(STAFF_ROLES)
 async def get_ticket(request: Request, session: StaffSession, number: str) -> HTTPResponse:
-    return json(await _svc(request).ticket(number))
+    return json(await _svc(request).get(number))
 
 
 @bp.post("/tickets/<number:str>/status")
 @api(STAFF_ROLES)
 async def change_status(request: Request, session: StaffSession, number: str) -> HTTPResponse:
-    return json(await _svc(request).change_ticket_status(session, number, json_body(request.body)))
+    return json(await _svc(request).change_status(session, number, json_body(request.body)))
 
 
 @bp.post("/tickets/<number:str>")
 @api(STAFF_ROLES)
 async def change_status_short(request: Request, session: StaffSession, number: str) -> HTTPResponse:
     """POST /api/tickets/{number} is the same as .../status (the issue names both forms)."""
-    return json(await _svc(request).change_ticket_status(session, number, json_body(request.body)))
+    return json(await _svc(request).change_status(session, number, json_body(request.body)))

@@ -5,14 +5,13 @@ from __future__ import annotations
 from sanic import Blueprint, Request
 from sanic.response import HTTPResponse, json
 
+from sobu_privacy.roles import ADMIN_ROLES, ALL_ROLES
 from storage.staff import StaffSession
 
-from ..auth import ADMIN_ROLES, STAFF_ROLES, ANALYTICS_ROLES, api, role_of, set_session_cookie
+from ..auth import api, role_of, set_session_cookie
 from ..validation import json_body
 
 bp = Blueprint("api_users")
-
-ALL_ROLES = tuple(sorted(set(STAFF_ROLES + ANALYTICS_ROLES + ADMIN_ROLES)))
 
 
 @bp.get("/me")
@@ -32,13 +31,13 @@ async def me(request: Request, session: StaffSession) -> HTTPResponse:
 @bp.get("/users")
 @api(ADMIN_ROLES)
 async def list_users(request: Request, session: StaffSession) -> HTTPResponse:
-    return json(await request.app.ctx.service.list_users())
+    return json(await request.app.ctx.services.users.list())
 
 
 @bp.post("/users")
 @api(ADMIN_ROLES)
 async def create_user(request: Request, session: StaffSession) -> HTTPResponse:
-    return json(await request.app.ctx.service.create_user(session, json_body(request.body)), status=201)
+    return json(await request.app.ctx.services.users.create(session, json_body(request.body)), status=201)
 
 
 @bp.post("/me/password")
@@ -46,7 +45,7 @@ async def create_user(request: Request, session: StaffSession) -> HTTPResponse:
 async def change_own_password(request: Request, session: StaffSession) -> HTTPResponse:
     """Any role: change one's own password. Every session of the user ends; the caller gets a
     new one (cookie) and its CSRF token in the body."""
-    token, csrf = await request.app.ctx.service.change_own_password(session, json_body(request.body))
+    token, csrf = await request.app.ctx.services.users.change_own_password(session, json_body(request.body))
     response = json({"username": session.user.username, "csrf_token": csrf})
     set_session_cookie(response, token, request.app.ctx.console.settings.cookie_secure)
     return response
@@ -56,10 +55,10 @@ async def change_own_password(request: Request, session: StaffSession) -> HTTPRe
 @bp.post("/users/<username:str>/active")
 @api(ADMIN_ROLES)
 async def set_active(request: Request, session: StaffSession, username: str) -> HTTPResponse:
-    return json(await request.app.ctx.service.set_user_active(session, username, json_body(request.body)))
+    return json(await request.app.ctx.services.users.set_active(session, username, json_body(request.body)))
 
 
 @bp.post("/users/<username:str>/password")
 @api(ADMIN_ROLES)
 async def reset_password(request: Request, session: StaffSession, username: str) -> HTTPResponse:
-    return json(await request.app.ctx.service.reset_password(session, username, json_body(request.body)))
+    return json(await request.app.ctx.services.users.reset_password(session, username, json_body(request.body)))

@@ -98,7 +98,7 @@
       (data.waiting || []).forEach(function (h) {
         var tr = el("tr");
         tr.appendChild(el("td", null, waitLabel(h.waiting_seconds)));
-        tr.appendChild(el("td", null, h.kind === "callback" ? TEXTS.callback : TEXTS.live));
+        tr.appendChild(el("td", null, h.kind_label || ""));
         tr.appendChild(el("td", null, h.question || ""));
         var tdLink = el("td"); tdLink.appendChild(convLink(h)); tr.appendChild(tdLink);
         var form = el("form");
@@ -115,7 +115,7 @@
       (data.claimed || []).forEach(function (h) {
         var tr = el("tr");
         tr.appendChild(el("td", null, h.claimed_by));
-        tr.appendChild(el("td", null, h.kind === "callback" ? TEXTS.callback : TEXTS.live));
+        tr.appendChild(el("td", null, h.kind_label || ""));
         tr.appendChild(el("td", null, h.question || ""));
         var td = el("td"); td.appendChild(convLink(h)); tr.appendChild(td);
         cBody.appendChild(tr);

@@ -3,12 +3,15 @@
 Used by ``nlu.components.entities.JapaneseEntityExtractor`` and usable on its own, e.g.
 by the action server to validate a form answer::
 
-    from nlu.components.text_normalization import normalize_text
+    from sobu_privacy.text import normalize_text
     from nlu.components.entity_patterns import extract_entities
     extract_entities(normalize_text("電話は０９０ー１２３４ー５６７８です"))
 
 The patterns expect text already passed through ``normalize_text`` (half-width digits and
 Latin letters, "-" as the hyphen between digits).  Offsets refer to the text given.
+
+The rules for what a phone number or a 受付番号 *is* are the product's vocabulary
+(``sobu_privacy.identifiers``); this module finds them inside free text.
 
 Entities and canonical values
 - ``phone_number``: Japanese numbers, value = digits only with the leading 0
@@ -34,7 +37,10 @@ Entities and canonical values
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, Iterable, List, Optional, Pattern, Tuple
+from typing import Any, Dict, Iterable, List, Pattern, Tuple
+
+from sobu_privacy.identifiers import find_ticket_numbers, normalize_phone
+from sobu_privacy.requests import RequestType
 
 __all__ = [
     "extract_entities",
@@ -42,8 +48,6 @@ __all__ = [
     "extract_postal_codes",
     "extract_ticket_numbers",
     "extract_request_types",
-    "canonical_phone_number",
-    "canonical_ticket_number",
     "REQUEST_TYPES",
 ]
 
@@ -97,32 +101,10 @@ _NOT_PHONE_MARKERS = re.compile(
     r"(?:お客様番号|お客さま番号|顧客番号|契約番号|受付番号|郵便番号|〒|お問い合わせ番号)"
     r"(?:は|:|：)?\s?$"
 )
-_ELEVEN_DIGIT_PREFIXES = ("070", "080", "090", "050", "020", "060", "0800")
-
-
-def canonical_phone_number(text: str) -> Optional[str]:
-    """Digits of a Japanese phone number with its leading 0, or None if not one."""
-    stripped = text.strip()
-    digits = re.sub(r"\D", "", stripped)
-    if stripped.startswith("+"):
-        if not digits.startswith("81"):
-            return None
-        digits = digits[2:]
-        if digits.startswith("0"):  # "+81 (0)3 ..." written with the trunk 0
-            digits = digits[1:]
-        digits = "0" + digits
-    if not digits.startswith("0") or digits.startswith("00"):
-        return None
-    expected = 11 if digits.startswith(_ELEVEN_DIGIT_PREFIXES) else 10
-    if len(digits) != expected:
-        return None
-    return digits
-
-
 def extract_phone_numbers(text: str) -> List[Entity]:
     entities = []
     for match in _PHONE_RE.finditer(text):
-        value = canonical_phone_number(match.group(0))
+        value = normalize_phone(match.group(0))
         if value is None:
             continue
         if _NOT_PHONE_MARKERS.search(text[max(0, match.start() - 12) : match.start()]):
@@ -150,52 +132,14 @@ def extract_postal_codes(text: str) -> List[Entity]:
 
 # --------------------------------------------------------------------------- ticket
 
-# Crockford base32 plus the look-alikes I, L, O that its decoding rules map to 1, 1, 0.
-_TICKET_CHAR = "[0-9A-TV-Z]"  # everything but U (I, L, O accepted as typed)
-_TICKET_RE = re.compile(
-    r"(?<![0-9A-Za-z])PR\s?-?\s?(" + _TICKET_CHAR + r"{4})\s?-?\s?(" + _TICKET_CHAR
-    + r"{4})(?![0-9A-Za-z])",
-    re.IGNORECASE,
-)
-_CROCKFORD_DECODE = str.maketrans({"I": "1", "L": "1", "O": "0"})
-
-
-def canonical_ticket_number(text: str) -> Optional[str]:
-    """"PR-XXXX-XXXX" for a typed 受付番号 (any case, hyphens/spaces optional), or None."""
-    match = _TICKET_RE.fullmatch(text.strip())
-    if not match:
-        return None
-    first, second = (g.upper().translate(_CROCKFORD_DECODE) for g in match.groups())
-    return f"PR-{first}-{second}"
-
-
-def _looks_like_a_word(match: "re.Match[str]") -> bool:
-    """"PRESIDENTS", "PROPERTIES": ten letters glued together are English, not 受付番号.
-
-    Written without any separator, a 受付番号 is only taken when it holds a digit (a
-    generated one lacks digits with probability (22/32)^8, about 5 %, and can still be
-    typed as PR-XXXX-XXXX).
-    """
-    raw = match.group(0)
-    has_separator = any(ch in raw for ch in "- ")
-    return not has_separator and not any(ch.isdigit() for ch in raw)
-
-
 def extract_ticket_numbers(text: str) -> List[Entity]:
-    entities = []
-    for match in _TICKET_RE.finditer(text):
-        if _looks_like_a_word(match):
-            continue
-        first, second = (g.upper().translate(_CROCKFORD_DECODE) for g in match.groups())
-        entities.append(
-            _entity(TICKET_NUMBER, match.start(), match.end(), f"PR-{first}-{second}")
-        )
-    return entities
+    """受付番号 by the vocabulary's rule (sobu_privacy.identifiers), as entities."""
+    return [_entity(TICKET_NUMBER, start, end, value) for start, end, value in find_ticket_numbers(text)]
 
 
 # --------------------------------------------------------------------------- request type
 
-REQUEST_TYPES = ("disclosure", "correction", "addition", "deletion", "stop_use", "erasure")
+REQUEST_TYPES = tuple(member.value for member in RequestType)
 
 _NOT_COLLECTIVE = r"(?!等|など)"
 REQUEST_TYPE_PATTERNS: Dict[str, Tuple[str, ...]] = {

@@ -18,7 +18,7 @@ not subclass ``Tokenizer`` or ``Featurizer``: the recipe validator allows only o
 ``Tokenizer`` and checks ``Featurizer`` configs against each other.
 
 What it does: ``message.data["text"]`` becomes ``normalize_text(text)``
-(see ``nlu.components.text_normalization``) and the untouched text is kept in
+(see ``sobu_privacy.text``) and the untouched text is kept in
 ``message.data["original_text"]`` (also in the parse result).  Rasa's parse result
 ``text`` is therefore the normalised text, and entity offsets from the extractors refer to
 it; the tracker's ``UserUttered.text`` keeps what the customer typed.
@@ -45,8 +45,8 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu.components import text_normalization
-from nlu.components.text_normalization import normalize_text
+from sobu_privacy import text as text_normalization
+from sobu_privacy.text import normalize_text
 
 __all__ = ["JapaneseTextNormalizer", "normalize_text", "ORIGINAL_TEXT"]
 

@@ -4,7 +4,7 @@ from datetime import datetime
 import pytest
 
 from actions import opening_hours
-from actions.settings import JST
+from sobu_privacy.clock import JST
 
 
 def at(text: str) -> datetime:

@@ -1,7 +1,10 @@
 """Opening tickets, the status check and the handoff, on a real SQLite database."""
+import pytest
+
 from actions import services
-from actions.handoff import ActionHandoff, ActionSubmitCallback
-from actions.tickets import ActionCheckTicketStatus, ActionOpenTicket
+from actions.handoff import ActionHandoff, ActionSubmitCallback, ValidateCallbackForm
+from actions.tickets import ActionCheckTicketStatus, ActionOpenTicket, ValidateStatusCheckForm
+from sobu_privacy.handoff import CallbackRequest, HandoffKind, HandoffReason
 from storage import HandoffQueue
 from tests.actions.conftest import load_tracker, responses, slot_events
 
@@ -67,9 +70,11 @@ def test_handoff_in_hours_pauses_and_queues_a_summary(run_action):
     waiting = HandoffQueue(services.database()).waiting()
     assert [h.conversation_id for h in waiting] == ["handoff"]
     summary = waiting[0].summary
-    assert summary["intents"] == ["start_request", "request_human"]
-    assert summary["collected"]["お申し込みの種類"] == "開示"
-    assert "開示の手続きで相談したいことがあります" in summary["questions"]
+    assert summary.reason is HandoffReason.CUSTOMER_ASKED
+    assert summary.intents == ("start_request", "request_human")
+    assert ("お申し込みの種類", "開示") in summary.collected
+    assert summary.ticket_fields["request_type"] == "disclosure"
+    assert "開示の手続きで相談したいことがあります" in summary.questions
 
 
 def test_handoff_outside_hours_says_when_and_offers_alternatives(run_action, monkeypatch):
@@ -88,5 +93,28 @@ def test_callback_request_is_queued_for_staff(run_action):
     messages, events = run_action(ActionSubmitCallback(), state)
     assert responses(messages) == ["utter_callback_registered"]
     handoff = HandoffQueue(services.database()).waiting()[0]
-    assert handoff.kind == "callback"
-    assert handoff.summary["callback"]["phone"] == "0479000000"
+    assert handoff.kind is HandoffKind.CALLBACK
+    assert handoff.summary.reason is HandoffReason.CALLBACK
+    assert handoff.summary.callback == CallbackRequest(name="総武 花子", phone="0479000000", time="平日の午前中")
+
+
+VALID_ANSWERS = {
+    "status_ticket_number": ("受付番号は pr-7k3m-9xq2 です", "PR-7K3M-9XQ2"),
+    "status_phone": ("０９０－１１１１－２２２２", "09011112222"),
+    "callback_name": ("総武 花子です", "総武 花子"),
+    "callback_phone": ("0479-63-0000", "0479630000"),
+    "callback_time": ("平日の午前中", "平日の午前中"),
+}
+
+
+@pytest.mark.parametrize("form, action", [("status_check_form", ValidateStatusCheckForm()),
+                                          ("callback_form", ValidateCallbackForm())])
+def test_every_question_of_the_small_forms_reads_a_typical_answer(form, action, domain):
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    tracker = Tracker.from_dict(load_tracker("human_request"))
+    for slot in domain["forms"][form]["required_slots"]:
+        typed, expected = VALID_ANSWERS[slot]
+        result = getattr(action, f"validate_{slot}")(typed, CollectingDispatcher(), tracker, domain)
+        assert result[slot] == expected, slot

@@ -1,8 +1,12 @@
-"""Test helpers: the real console app on a free port (in a thread) with a fake Rasa.
+"""Test helpers: the real console app on a free port (in a thread) with an in-memory Rasa.
 
 sanic-testing is not installed, so the app runs as a real server on 127.0.0.1 in its own
 thread and event loop; tests talk to it over HTTP with ``requests`` like a browser would.
-The fake Rasa records what the console appends and serves trackers from memory.
+
+``FakeRasa`` is the real ``RasaClient`` with only its HTTP transport replaced, so every
+call the console makes (a reply, a hand-back) goes through the client code that runs in
+production and is recorded as the HTTP request it would send. Handoff summaries come from
+``bot_summary``, which calls the action server's own ``conversation_summary``.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional
+from urllib.parse import unquote
 
 import requests
 
@@ -23,7 +28,8 @@ from sanic import Sanic
 from console.app import create_app
 from console.config import Settings
 from console.context import ConsoleContext
-from console.rasa_client import RasaNotFound, RasaUnavailable, staff_reply_event
+from console.rasa_client import RasaClient, RasaNotFound, RasaUnavailable
+from sobu_privacy.handoff import HandoffSummary
 from storage.db import Database
 
 
@@ -38,39 +44,76 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-class FakeRasa:
-    """Stands in for RasaClient: same coroutine methods, events kept in memory."""
+class FakeRasa(RasaClient):
+    """RasaClient talking to an in-memory Rasa: trackers are lists of events per conversation.
+
+    ``calls`` holds each request as (method, path, params without the token, JSON body);
+    ``appended`` the events appended per call. ``/execute`` of a response appends what
+    Rasa appends (the action and its bot message, marked with ``utter_action``).
+    """
 
     def __init__(self) -> None:
+        super().__init__("http://rasa.invalid", "x")
         self.events: Dict[str, List[Dict[str, Any]]] = {}
+        self.calls: List[tuple] = []
         self.appended: List[tuple] = []
         self.down = False
         self.on_append = None  # optional callback(conversation_id, events) for live delivery
 
-    async def tracker(self, conversation_id: str) -> Dict[str, Any]:
+    async def _request(self, method: str, url: str, **kwargs: Any) -> Any:
         if self.down:
             raise RasaUnavailable("down")
-        return {"sender_id": conversation_id, "events": list(self.events.get(conversation_id, []))}
+        params = {k: v for k, v in kwargs.get("params", {}).items() if k != "token"}
+        body = kwargs.get("json")
+        path = url[len(self.base_url):]
+        self.calls.append((method, path, params, body))
+        match = re.fullmatch(r"/conversations/([^/]+)(/.*)", path)
+        if match is None:
+            raise RasaNotFound(url)
+        cid, suffix = unquote(match.group(1)), match.group(2)
+        if method == "GET" and suffix == "/tracker":
+            return {"sender_id": cid, "events": list(self.events.get(cid, []))}
+        if method == "POST" and suffix == "/tracker/events":
+            self._append(cid, body)
+            return {}
+        if method == "POST" and suffix == "/execute":
+            name = body["name"]
+            self._append(cid, [{"event": "action", "name": name},
+                               {"event": "bot", "text": f"({name})", "metadata": {"utter_action": name}}])
+            return {}
+        raise RasaNotFound(url)
 
-    async def append_events(self, conversation_id: str, events: List[Dict[str, Any]]) -> Dict[str, Any]:
-        if self.down:
-            raise RasaUnavailable("down")
+    def _append(self, cid: str, events: List[Dict[str, Any]]) -> None:
         stamped = [{**e, "timestamp": time.time()} for e in events]
-        self.events.setdefault(conversation_id, []).extend(stamped)
-        self.appended.append((conversation_id, events))
+        self.events.setdefault(cid, []).extend(stamped)
+        self.appended.append((cid, events))
         if self.on_append:
-            self.on_append(conversation_id, events)
-        return {}
-
-    async def send_staff_reply(self, conversation_id: str, text: str, staff_name: str, username: str) -> None:
-        await self.append_events(conversation_id, [staff_reply_event(text, staff_name, username)])
-
-    async def hand_back(self, conversation_id: str, message: str, username: str) -> None:
-        await self.append_events(conversation_id, [{"event": "resume"}, {"event": "bot", "text": message},
-                                                   {"event": "action", "name": "action_listen"}])
+            self.on_append(cid, events)
 
     async def close(self) -> None:
         return None
+
+
+def bot_summary(first_question: str = "個人情報の開示を請求したいです", **slots: Any) -> HandoffSummary:
+    """A handoff summary exactly as the action server writes it, from a small tracker."""
+    from rasa_sdk import Tracker
+
+    from actions.handoff import conversation_summary, handoff_reason
+
+    human = {"text": "担当者と話したい", "intent": {"name": "request_human", "confidence": 0.9}, "entities": []}
+    state = {
+        "sender_id": "conv",
+        "slots": {"request_type": "disclosure", "customer_name": "山田 太郎", "phone": "09012345678", **slots},
+        "latest_message": human,
+        "events": [
+            {"event": "user", "text": first_question, "parse_data": {"intent": {"name": "start_request"}}},
+            {"event": "user", "text": human["text"], "parse_data": {"intent": human["intent"]}},
+        ],
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+    }
+    tracker = Tracker.from_dict(state)
+    return conversation_summary(tracker, handoff_reason(tracker))
 
 
 @dataclass

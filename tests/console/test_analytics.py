@@ -8,7 +8,7 @@ import time
 import pytest
 
 from console.masking import mask_personal_data
-from tests.console.helpers import start_console
+from tests.console.helpers import bot_summary, start_console
 
 
 @pytest.mark.parametrize("text,leak", [
@@ -65,7 +65,7 @@ def test_summary_counts_and_masks(tmp_path):
     _tracker_db(tmp_path / "tracker.db")
     server = start_console(tmp_path, tracker_db_url=f"sqlite:///{tmp_path / 'tracker.db'}")
     try:
-        server.ctx.handoffs.enqueue("s2", {"question": "x"})
+        server.ctx.handoffs.enqueue("s2", bot_summary("x"))
         analyst = server.login("analyst1")
         resp = analyst.get(analyst.url("/api/analytics/summary?days=30"))
         assert resp.status_code == 200

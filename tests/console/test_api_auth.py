@@ -4,6 +4,8 @@ from __future__ import annotations
 import pytest
 import requests
 
+from tests.console.helpers import bot_summary
+
 API_ROUTES = [
     ("GET", "/api/me"),
     ("GET", "/api/conversations"),
@@ -129,7 +131,7 @@ def test_admin_creates_users(console):
 
 
 def test_csrf_is_required_for_json_and_forms(console):
-    console.ctx.handoffs.enqueue("conv-csrf", {"question": "q"})
+    console.ctx.handoffs.enqueue("conv-csrf", bot_summary("q"))
     staff = console.login("staff1")
     assert staff.api_post("/api/conversations/conv-csrf/claim", csrf=False).status_code == 403
     bad = staff.post(staff.url("/api/conversations/conv-csrf/claim"), headers={"X-CSRF-Token": "wrong"})
@@ -150,7 +152,7 @@ def test_csrf_is_required_for_json_and_forms(console):
 @pytest.mark.parametrize("raw", [b"", b"{not json", b"[1,2]", b'"text"', b"\xff\xfe", b'{"text": 5}',
                                  b'{"text": ""}', b'{"text": null}', b'{"text": ["a"]}'])
 def test_bad_bodies_get_400_in_japanese(console, raw):
-    console.ctx.handoffs.enqueue("conv-bad", {"question": "q"})
+    console.ctx.handoffs.enqueue("conv-bad", bot_summary("q"))
     staff = console.login("staff1")
     assert staff.api_post("/api/conversations/conv-bad/claim").status_code == 200
     resp = staff.api_post("/api/conversations/conv-bad/reply", raw=raw)
@@ -160,7 +162,7 @@ def test_bad_bodies_get_400_in_japanese(console, raw):
 
 
 def test_huge_inputs_get_400(console):
-    console.ctx.handoffs.enqueue("conv-huge", {"question": "q"})
+    console.ctx.handoffs.enqueue("conv-huge", bot_summary("q"))
     staff = console.login("staff1")
     staff.api_post("/api/conversations/conv-huge/claim")
     assert staff.api_post("/api/conversations/conv-huge/reply", {"text": "あ" * 2001}).status_code == 400

@@ -9,7 +9,7 @@ from typing import Iterator
 import pytest
 
 from tests.console.fake_socketio import HOSTILE, FakeRasaSocket
-from tests.console.helpers import ConsoleServer, start_console
+from tests.console.helpers import ConsoleServer, bot_summary, start_console
 
 pytestmark = pytest.mark.browser
 
@@ -116,7 +116,7 @@ def test_widget_on_a_phone(browser, site):
     page.reload()
     page.wait_for_selector("#chat-panel:not([hidden])")
     assert page.locator(".chat-msg").count() == shown
-    page.wait_for_function(f"() => true")
+    page.wait_for_function("() => true")
     page.wait_for_timeout(500)
     assert fake.session_requests[-1] == session_id
     fake.push(session_id, {"text": "再接続後のメッセージ"})
@@ -218,10 +218,9 @@ def test_login_flow(browser, site):
 
 def test_console_conversation_page_polls_and_escapes(browser, site):
     server, _fake = site
-    server.ctx.handoffs.enqueue("conv-ui", {"question": "<b>質問</b>", "intents": ["human_handoff"],
-                                             "details": {"name": "山田"}})
+    server.ctx.handoffs.enqueue("conv-ui", bot_summary("<b>質問</b>"))
     server.rasa.events["conv-ui"] = [{"event": "user", "text": "担当者と話したい", "timestamp": 1.0,
-                                     "parse_data": {"intent": {"name": "human_handoff"}}}, {"event": "pause", "timestamp": 2.0}]
+                                     "parse_data": {"intent": {"name": "request_human"}}}, {"event": "pause", "timestamp": 2.0}]
     page = log_in(browser, server.url, "staff1", server.users["staff1"], "/console")
     assert "<b>質問</b>" in page.text_content("#waiting-table")
     page.click("text=対応する")

@@ -8,7 +8,6 @@ back and the assistant answers again. Uses the team's ``running_bot`` fixture
 from __future__ import annotations
 
 import re
-import time
 from pathlib import Path
 
 import pytest

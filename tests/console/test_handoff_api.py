@@ -6,19 +6,16 @@ from concurrent.futures import ThreadPoolExecutor
 
 import requests
 
-SUMMARY = {
-    "question": "個人情報の開示を請求したいです",
-    "intents": ["request_disclosure", "human_handoff"],
-    "details": {"name": "山田 太郎", "phone": "09012345678", "request_type": "開示"},
-    "ticket": None,
-}
+from tests.console.helpers import bot_summary
+
+SUMMARY = bot_summary()
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 
 def _seed_tracker(console, cid):
     console.rasa.events[cid] = [
         {"event": "user", "text": "担当者と話したい", "timestamp": 1.0,
-         "parse_data": {"intent": {"name": "human_handoff"}}},
+         "parse_data": {"intent": {"name": "request_human"}}},
         {"event": "bot", "text": "担当者におつなぎします。", "data": {}, "timestamp": 2.0},
         {"event": "slot", "name": "name", "value": "山田 太郎", "timestamp": 2.5},
         {"event": "slot", "name": "requested_slot", "value": "phone", "timestamp": 2.6},
@@ -28,7 +25,7 @@ def _seed_tracker(console, cid):
 
 def test_queue_lists_waiting_oldest_first_then_claimed(console):
     console.ctx.handoffs.enqueue("conv-a", SUMMARY)
-    console.ctx.handoffs.enqueue("conv-b", {"question": "second"}, kind="callback")
+    console.ctx.handoffs.enqueue("conv-b", bot_summary("second"), kind="callback")
     staff = console.login("staff1")
     data = staff.get(staff.url("/api/conversations")).json()
     assert [h["conversation_id"] for h in data["waiting"]] == ["conv-a", "conv-b"]
@@ -73,9 +70,11 @@ def test_conversation_view_reply_and_handback(console):
     view = staff.get(staff.url("/api/conversations/conv-1")).json()
     kinds = [i["kind"] for i in view["transcript"]]
     assert kinds == ["user", "bot", "slot", "event"]
-    assert view["transcript"][0]["intent"] == "human_handoff"
+    assert view["transcript"][0]["intent"] == "request_human"
     assert view["paused"] is True
-    assert view["summary"]["details"]["name"] == "山田 太郎"
+    assert ["お名前", "山田 太郎"] in view["summary"]["collected"]
+    assert view["summary"]["reason"] == "customer_asked" and view["summary"]["reason_label"]
+    assert view["handoff"]["question"] == "個人情報の開示を請求したいです"
 
     # replying before claiming is refused: only the holder speaks for the company
     assert staff.api_post("/api/conversations/conv-1/reply", {"text": "こんにちは"}).status_code == 409
@@ -94,10 +93,15 @@ def test_conversation_view_reply_and_handback(console):
     view = staff.get(staff.url("/api/conversations/conv-1")).json()
     assert view["transcript"][-1] == {**view["transcript"][-1], "kind": "staff", "text": "総務部の担当です。", "staff": "staff1"}
 
+    console.rasa.calls.clear()
     assert staff.api_post("/api/conversations/conv-1/handback").status_code == 200
-    _, events = console.rasa.appended[-1]
-    assert events[0] == {"event": "resume"}
-    assert events[1]["event"] == "bot" and "アシスタント" in events[1]["text"]
+    # what RasaClient.hand_back sends: resume, the bot's own utter_handback, then action_listen
+    assert [(m, p, b) for m, p, _q, b in console.rasa.calls] == [
+        ("POST", "/conversations/conv-1/tracker/events", [{"event": "resume", "metadata": {"from_staff": "staff1"}}]),
+        ("POST", "/conversations/conv-1/execute", {"name": "utter_handback"}),
+        ("POST", "/conversations/conv-1/tracker/events", [{"event": "action", "name": "action_listen"}]),
+    ]
+    assert all(q.get("output_channel") == "socketio" for _m, _p, q, _b in console.rasa.calls)
     assert console.ctx.handoffs.open_for_conversation("conv-1") is None
     actions = [e.action for e in console.ctx.audit.entries(target="conv-1")]
     assert {"handoff.claim", "handoff.reply", "handoff.handback"} <= set(actions)
@@ -123,7 +127,7 @@ def test_rasa_down_is_a_clear_error_not_a_500(console):
 
 
 def test_hostile_text_is_stored_as_is_and_rendered_escaped(console):
-    console.ctx.handoffs.enqueue("conv-x", {**SUMMARY, "question": HOSTILE})
+    console.ctx.handoffs.enqueue("conv-x", bot_summary(HOSTILE))
     console.rasa.events["conv-x"] = [
         {"event": "user", "text": HOSTILE, "timestamp": 1.0, "parse_data": {"intent": {"name": "nlu_fallback"}}},
     ]

@@ -8,13 +8,14 @@ from typing import Iterator
 import pytest
 import requests
 
+from sobu_privacy.settings import Settings as ProductSettings
 from tests.console.helpers import ConsoleServer, start_console
 
 
 @pytest.fixture
 def console(tmp_path) -> Iterator[ConsoleServer]:
     # three failures within 0.05 min (3 s) lock the name
-    server = start_console(tmp_path, login_max_failures=3, login_lock_minutes=0.05)
+    server = start_console(tmp_path, product=ProductSettings(login_max_failures=3, login_lock_minutes=0.05))
     yield server
     server.stop()
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from storage.tickets import TicketDraft
+from tests.console.helpers import bot_summary
 
 FORM = {
     "request_type": "disclosure",
@@ -20,9 +21,9 @@ def _ticket(console, **kw):
 
 
 def test_create_ticket_from_conversation_uses_collected_details(console):
-    console.ctx.handoffs.enqueue("conv-t", {"questions": ["q"], "ticket_fields": {
-        "name": "山田 太郎", "name_kana": "ヤマダ タロウ", "postal_code": "289-2511", "address": "旭市イ1",
-        "phone": "09012345678", "request_type": "correction"}})
+    console.ctx.handoffs.enqueue("conv-t", bot_summary(
+        "q", request_type="correction", customer_name="山田 太郎", customer_name_kana="ヤマダ タロウ",
+        postal_code="289-2511", address="旭市イ1", phone="09012345678"))
     staff = console.login("staff1")
     resp = staff.api_post("/api/tickets", {"conversation_id": "conv-t", "details": "住所の訂正", "delivery_method": "post"})
     assert resp.status_code == 201, resp.text
@@ -99,7 +100,7 @@ def test_ticket_from_the_bots_real_summary_shape(console):
     """The summary exactly as the bot's handoff action builds it from a tracker."""
     from rasa_sdk import Tracker
 
-    from actions.handoff import conversation_summary
+    from actions.handoff import conversation_summary, handoff_reason
 
     slots = {"request_type": "correction", "requester_kind": "self", "customer_name": "山田 太郎",
              "customer_name_kana": "ヤマダ タロウ", "postal_code": "289-2511", "address": "千葉県旭市イ1",
@@ -108,7 +109,7 @@ def test_ticket_from_the_bots_real_summary_shape(console):
     events = [{"event": "user", "text": t, "parse_data": {"intent": {"name": i}}}
               for t, i in [("住所を訂正したい", "start_request"), ("担当者と話したい", "request_human")]]
     tracker = Tracker("conv-real", slots, {}, events, False, None, {}, None)
-    console.ctx.handoffs.enqueue("conv-real", conversation_summary(tracker))
+    console.ctx.handoffs.enqueue("conv-real", conversation_summary(tracker, handoff_reason(tracker)))
     staff = console.login("staff1")
     queue = staff.get(staff.url("/api/conversations")).json()
     assert queue["waiting"][0]["question"] == "住所を訂正したい"

@@ -12,6 +12,8 @@ from urllib.parse import quote
 
 import pytest
 import requests
+
+from tests.console.helpers import bot_summary
 from markupsafe import escape
 
 NEW_PASSWORD = "brand-new-secret-42"
@@ -207,7 +209,7 @@ def test_own_password_change_checks_and_revokes_other_sessions(console, caplog):
     me = here.get(here.url("/api/me")).json()
     assert me["username"] == "staff1" and me["csrf_token"] == resp.json()["csrf_token"] != here.csrf
     here.csrf = resp.json()["csrf_token"]
-    console.ctx.handoffs.enqueue("conv-after", {"question": "q"})
+    console.ctx.handoffs.enqueue("conv-after", bot_summary("q"))
     assert here.api_post("/api/conversations/conv-after/claim").status_code == 200
     # every other session ends, the old cookie of this browser too
     assert _is_logged_out(elsewhere)

@@ -269,7 +269,8 @@ def test_outside_hours_a_call_back_request_is_queued_for_staff(tmp_path):
         assert "折り返しのご依頼を承りました" in texts(bot.chat(sender, "平日の午前中"))
         queued = HandoffQueue(Database(bot.env["DATABASE_URL"])).waiting()
         assert [(h.conversation_id, h.kind) for h in queued] == [(sender, "callback")]
-        assert queued[0].summary["callback"]["time"] == "平日の午前中"
+        assert queued[0].summary.callback.time == "平日の午前中"
+        assert queued[0].summary.callback.phone == "0479000000"
     finally:
         bot.stop()
 

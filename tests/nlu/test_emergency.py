@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from nlu.components.emergency_rules import DEFAULT_TERMS_FILE, EmergencyRules, detect_emergency
-from nlu.components.text_normalization import normalize_text
+from sobu_privacy.text import normalize_text
 
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "emergency_cases.yml").read_text("utf-8"))
 

@@ -5,12 +5,8 @@ from typing import List, Tuple
 
 import pytest
 
-from nlu.components.entity_patterns import (
-    canonical_phone_number,
-    canonical_ticket_number,
-    extract_entities,
-)
-from nlu.components.text_normalization import normalize_text
+from nlu.components.entity_patterns import extract_entities
+from sobu_privacy.text import normalize_text
 
 
 def found(raw: str, entity: str) -> List[Tuple[str, str]]:
@@ -91,14 +87,6 @@ def test_no_phone_number(raw: str) -> None:
     assert values(raw, "phone_number") == []
 
 
-def test_canonical_phone_number() -> None:
-    assert canonical_phone_number("０９０ー１２３４ー５６７８") is None  # expects normalised text
-    assert canonical_phone_number("090-1234-5678") == "09012345678"
-    assert canonical_phone_number("0479631000") == "0479631000"
-    assert canonical_phone_number("047963100") is None
-    assert canonical_phone_number("+1 555 123 4567") is None
-
-
 # --------------------------------------------------------------------------- postal
 
 
@@ -175,11 +163,6 @@ def test_ticket_number(raw: str, expected: str) -> None:
 )
 def test_no_ticket_number(raw: str) -> None:
     assert values(raw, "ticket_number") == []
-
-
-def test_canonical_ticket_number() -> None:
-    assert canonical_ticket_number(" pr 7k3m 9xq2 ") == "PR-7K3M-9XQ2"
-    assert canonical_ticket_number("PR-7K3M-9XQU") is None
 
 
 # --------------------------------------------------------------------------- request type

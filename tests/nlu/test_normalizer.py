@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from nlu.components.text_normalization import normalize_text
+from sobu_privacy.text import normalize_text
 
 
 @pytest.mark.parametrize(
@@ -83,7 +83,7 @@ def test_normalize_text_imports_no_rasa() -> None:
     import sys
 
     code = (
-        "import sys; import nlu.components.text_normalization; "
+        "import sys; import sobu_privacy.text; "
         "sys.exit(1 if any(m == 'rasa' or m.startswith('rasa.') for m in sys.modules) else 0)"
     )
     root = Path(__file__).resolve().parents[2]
@@ -154,7 +154,7 @@ def test_fingerprint_addon_follows_the_rules_module() -> None:
     import hashlib
     from pathlib import Path
 
-    from nlu.components import text_normalization
+    from sobu_privacy import text as text_normalization
     from nlu.components.normalizer import JapaneseTextNormalizer
 
     expected = hashlib.sha256(Path(text_normalization.__file__).read_bytes()).hexdigest()

@@ -8,10 +8,11 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
-from storage import AlreadyClaimed, Database, HandoffQueue, InvalidTransition, TicketStatus, TicketStore
+from sobu_privacy.workflow import TicketStatus
+from sobu_privacy.handoff import HandoffSummary
+from storage import AlreadyClaimed, Database, HandoffQueue, InvalidTransition, TicketStore
 from storage.models import TicketHistoryRow, TicketRow
 from storage_testkit import make_draft
 
@@ -76,7 +77,7 @@ def test_filings_from_several_processes_on_sqlite(tmp_path):
 def test_handoff_claim_race_exactly_one_wins(db):
     queue = HandoffQueue(db)
     for round_ in range(10):
-        handoff = queue.enqueue(f"conv-race-{round_}", {})
+        handoff = queue.enqueue(f"conv-race-{round_}", HandoffSummary(reason=None))
         results = _run_together(2, lambda i: queue.claim(handoff.id, ["tanaka", "suzuki"][i]))
         winners = [r for r in results if not isinstance(r, Exception)]
         losers = [r for r in results if isinstance(r, Exception)]
@@ -87,7 +88,7 @@ def test_handoff_claim_race_exactly_one_wins(db):
 
 def test_simultaneous_enqueue_gives_one_handoff(db):
     queue = HandoffQueue(db)
-    results = _run_together(10, lambda i: queue.enqueue("conv-same", {"n": i}))
+    results = _run_together(10, lambda i: queue.enqueue("conv-same", HandoffSummary(reason=None, questions=(str(i),))))
     assert not [r for r in results if isinstance(r, Exception)]
     assert len({h.id for h in results}) == 1 and len(queue.waiting()) == 1
 

@@ -3,9 +3,12 @@ from __future__ import annotations
 
 import pytest
 
+from sobu_privacy.handoff import HandoffKind, HandoffReason, HandoffSummary
 from storage import AlreadyClaimed, HandoffQueue, NotFound, TicketStore
 from storage.errors import HandoffClosed
 from storage_testkit import make_draft
+
+EMPTY = HandoffSummary(reason=HandoffReason.CUSTOMER_ASKED)
 
 
 @pytest.fixture
@@ -14,24 +17,27 @@ def queue(db, clock) -> HandoffQueue:
 
 
 def test_enqueue_returns_open_handoff_for_same_conversation(queue, clock):
-    summary = {"intent": "request_disclosure", "slots": {"request_type": "開示"}, "last_messages": ["担当者と話したい"]}
+    summary = HandoffSummary(reason=HandoffReason.CUSTOMER_ASKED, questions=("担当者と話したい",),
+                             intents=("request_human",), collected=(("お申し込みの種類", "開示"),))
     first = queue.enqueue("conv-1", summary)
-    assert first.kind == "live" and first.summary == summary and first.status == "waiting"
+    assert first.kind is HandoffKind.LIVE and first.summary == summary and first.status == "waiting"
     assert first.created_at == clock.now
     clock.advance(minutes=1)
-    assert queue.enqueue("conv-1", {"other": True}, kind="callback") == first
+    assert queue.enqueue("conv-1", EMPTY, kind="callback") == first
     assert queue.open_for_conversation("conv-1") == first
     assert queue.open_for_conversation("conv-2") is None
     with pytest.raises(ValueError):
-        queue.enqueue("conv-3", {}, kind="email")
+        queue.enqueue("conv-3", EMPTY, kind="email")
+    with pytest.raises(TypeError):
+        queue.enqueue("conv-3", {"questions": []})  # only the typed summary is stored
 
 
 def test_waiting_oldest_first_with_waiting_time(queue, clock):
-    a = queue.enqueue("conv-a", {})
+    a = queue.enqueue("conv-a", EMPTY)
     clock.advance(minutes=2)
-    b = queue.enqueue("conv-b", {}, kind="callback")
+    b = queue.enqueue("conv-b", EMPTY, kind="callback")
     clock.advance(minutes=3)
-    c = queue.enqueue("conv-c", {})
+    c = queue.enqueue("conv-c", EMPTY)
     assert [h.id for h in queue.waiting()] == [a.id, b.id, c.id]
     assert queue.waiting()[0].waiting_seconds(clock.now) == 300
     queue.claim(b.id, "tanaka")
@@ -40,7 +46,7 @@ def test_waiting_oldest_first_with_waiting_time(queue, clock):
 
 
 def test_claim_and_close(queue, clock):
-    handoff = queue.enqueue("conv-1", {})
+    handoff = queue.enqueue("conv-1", EMPTY)
     clock.advance(seconds=30)
     claimed = queue.claim(handoff.id, "tanaka")
     assert claimed.claimed_by == "tanaka" and claimed.claimed_at == clock.now and claimed.status == "claimed"
@@ -55,7 +61,7 @@ def test_claim_and_close(queue, clock):
     with pytest.raises(HandoffClosed):
         queue.claim(handoff.id, "suzuki")
     assert queue.open_for_conversation("conv-1") is None
-    again = queue.enqueue("conv-1", {})  # the same customer may ask again later
+    again = queue.enqueue("conv-1", EMPTY)  # the same customer may ask again later
     assert again.id != handoff.id and again.status == "waiting"
     with pytest.raises(NotFound):
         queue.claim(9999, "tanaka")
@@ -64,9 +70,9 @@ def test_claim_and_close(queue, clock):
 
 
 def test_release_claims_of_a_staff_member(queue, clock):
-    kept = queue.enqueue("conv-kept", {})
-    held = [queue.enqueue(f"conv-{i}", {}) for i in range(2)]
-    done = queue.enqueue("conv-done", {})
+    kept = queue.enqueue("conv-kept", EMPTY)
+    held = [queue.enqueue(f"conv-{i}", EMPTY) for i in range(2)]
+    done = queue.enqueue("conv-done", EMPTY)
     for h in held + [done]:
         queue.claim(h.id, "tanaka")
     queue.claim(kept.id, "suzuki")
@@ -81,13 +87,13 @@ def test_release_claims_of_a_staff_member(queue, clock):
 
 
 def test_forced_close_by_another_staff_member(queue):
-    handoff = queue.enqueue("conv-1", {})
+    handoff = queue.enqueue("conv-1", EMPTY)
     queue.claim(handoff.id, "tanaka")
     assert queue.close(handoff.id, "admin", force=True).closed_by == "admin"
 
 
 def test_link_ticket(queue, db, clock):
-    handoff = queue.enqueue("conv-1", {})
+    handoff = queue.enqueue("conv-1", EMPTY)
     ticket = TicketStore(db, due_days=14, clock=clock).open_ticket(make_draft())
     assert queue.link_ticket(handoff.id, ticket.number.lower()).ticket_number == ticket.number
     with pytest.raises(NotFound):
@@ -95,7 +101,7 @@ def test_link_ticket(queue, db, clock):
 
 
 def test_internal_notes(queue, clock):
-    handoff = queue.enqueue("conv-1", {"summary": "開示請求の方法"})
+    handoff = queue.enqueue("conv-1", HandoffSummary(reason=None, questions=("開示請求の方法",)))
     queue.add_note(handoff.id, "tanaka", "本人確認書類は郵送で受領予定")
     clock.advance(minutes=1)
     queue.add_note(handoff.id, "suzuki", "折り返し希望は午後")

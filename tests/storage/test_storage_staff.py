@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from storage import AuditLog, LastActiveAdmin, Role, StaffDirectory, StaffSession, UserExists
+from sobu_privacy.roles import Role
+from storage import AuditLog, LastActiveAdmin, StaffDirectory, StaffSession, UserExists
 from storage.models import StaffSessionRow, StaffUserRow
 
 
@@ -79,9 +80,13 @@ def test_sessions_slide_and_expire(staff, db, clock):
     assert staff.get_session("not-a-token") is None and staff.get_session("") is None
 
 
-def test_session_minutes_from_env(db, clock, monkeypatch):
+def test_session_minutes_from_the_product_settings(db, clock, monkeypatch):
+    from sobu_privacy.settings import load_settings
+
     monkeypatch.setenv("CONSOLE_SESSION_MINUTES", "5")
+    load_settings.cache_clear()
     staff = StaffDirectory(db, clock=clock)
+    load_settings.cache_clear()
     staff.create_user("tanaka", "long enough pw")
     token, _ = staff.create_session("tanaka")
     clock.advance(minutes=5)

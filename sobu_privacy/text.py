@@ -1,10 +1,9 @@
-"""Japanese text normalisation as a pure function (standard library only).
+"""Japanese text as customers type it, in one normal form (standard library only).
 
-``normalize_text`` is what ``nlu.components.normalizer.JapaneseTextNormalizer`` applies
-to every message before spaCy/GiNZA sees it.  This module imports nothing from Rasa, so
-the action server can use it for form answers without loading Rasa/TensorFlow
-(``from nlu.components.text_normalization import normalize_text``; importing it from
-``nlu.components.normalizer`` works too but costs ~3.5 s of Rasa/TensorFlow import).
+``normalize_text`` is what the NLU's ``JapaneseTextNormalizer`` applies to every message
+before spaCy/GiNZA sees it, and what every other part applies before reading a 受付番号,
+a phone number or a form answer, so that the chat, the status check and the console
+accept exactly the same spellings.
 """
 from __future__ import annotations
 

@@ -1,0 +1,116 @@
+"""Request tickets: the staff list, one ticket with its history, status changes, and opening
+a ticket from a chat."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Dict, Optional
+
+from sobu_privacy.identifiers import normalize_ticket_number
+from sobu_privacy.requests import RequestType
+from sobu_privacy.workflow import TicketStatus
+from storage.errors import InvalidTicket, InvalidTransition, NotFound
+from storage.staff import StaffSession
+from storage.tickets import TicketDraft
+
+from ..errors import ApiError
+from ..messages import t
+from ..serializers import history_json, ticket_json
+from ..validation import COMMENT_MAX, choice_field, conversation_id as check_conversation_id, text_field
+from .base import Service, storage_errors
+
+STATUS_VALUES = [s.value for s in TicketStatus]
+REQUEST_TYPE_VALUES = [r.value for r in RequestType]
+#: What a ticket form may send for the request type: the code or its Japanese label.
+REQUEST_TYPE_CHOICES = REQUEST_TYPE_VALUES + [r.label for r in RequestType]
+
+
+def _canonical_or_400(number: Optional[str]) -> str:
+    canonical = normalize_ticket_number(number or "")
+    if canonical is None:
+        raise ApiError(400, t("bad_ticket_number"))
+    return canonical
+
+
+class TicketService(Service):
+    async def list(self, status: Optional[str], request_type: Optional[str], due_before: Optional[date]) -> Dict[str, Any]:
+        if status is not None and status not in STATUS_VALUES:
+            raise ApiError(400, t("field_choice", field="status"))
+        if request_type is not None and request_type not in REQUEST_TYPE_VALUES:
+            raise ApiError(400, t("field_choice", field="type"))
+        with storage_errors():
+            tickets = await self.ctx.run(self.ctx.tickets.list, status, request_type, due_before)
+        today = self.ctx.tickets.today()
+        return {"tickets": [ticket_json(x, today) for x in tickets]}
+
+    async def get(self, number: str) -> Dict[str, Any]:
+        canonical = _canonical_or_400(number)
+        with storage_errors():
+            ticket = await self.ctx.run(self.ctx.tickets.get, canonical)
+            if ticket is None:
+                raise ApiError(404, t("ticket_not_found"))
+            history = await self.ctx.run(self.ctx.tickets.history, canonical)
+        return {
+            "ticket": ticket_json(ticket, self.ctx.tickets.today()),
+            "history": [history_json(h) for h in history],
+        }
+
+    async def change_status(self, session: StaffSession, number: str, body: Dict[str, Any]) -> Dict[str, Any]:
+        canonical = _canonical_or_400(number)
+        status = choice_field(body, "status", "ステータス", STATUS_VALUES)
+        comment = text_field(body, "comment", "コメント", max_len=COMMENT_MAX)
+        reason = text_field(body, "reason", "理由", required=False, max_len=COMMENT_MAX)
+        if status == TicketStatus.REFUSED.value and not reason:
+            raise ApiError(400, t("reason_required"))
+        user = session.user.username
+        with storage_errors():
+            current = await self.ctx.run(self.ctx.tickets.get, canonical)
+            if current is None:
+                raise ApiError(404, t("ticket_not_found"))
+            try:
+                # storage writes the history row and the audit entry in the same transaction
+                await self.ctx.run(
+                    self.ctx.tickets.change_status, canonical, status, actor=user, comment=comment, reason=reason
+                )
+            except InvalidTransition:
+                raise ApiError(409, t("invalid_transition", from_status=current.status.value, to_status=status)) from None
+            except InvalidTicket as error:
+                raise ApiError(400, t("invalid_ticket", detail=str(error))) from None
+            except NotFound:
+                raise ApiError(404, t("ticket_not_found")) from None
+        return await self.get(canonical)
+
+    async def create(self, session: StaffSession, body: Dict[str, Any]) -> Dict[str, Any]:
+        """Open a ticket, usually from a chat: fields in the body win over what the assistant
+        collected (the handoff summary's ticket fields), and the ticket is linked to the handoff."""
+        cid = check_conversation_id(body.get("conversation_id")) if body.get("conversation_id") is not None else None
+        handoff = await self.open_handoff(cid) if cid else None
+        collected = handoff.summary.ticket_prefill() if handoff else {}
+        merged = {**collected, **{k: v for k, v in body.items() if v not in (None, "")}}
+        fields = {
+            "request_type": choice_field(merged, "request_type", "請求の種類", REQUEST_TYPE_CHOICES),
+            "name": text_field(merged, "name", "氏名"),
+            "name_kana": text_field(merged, "name_kana", "氏名（カナ）"),
+            "postal_code": text_field(merged, "postal_code", "郵便番号", max_len=16),
+            "address": text_field(merged, "address", "住所", max_len=500),
+            "phone": text_field(merged, "phone", "電話番号", max_len=20),
+            "details": text_field(merged, "details", "請求の内容", max_len=4000),
+            "delivery_method": text_field(merged, "delivery_method", "回答方法", max_len=32),
+            "requester_kind": text_field(merged, "requester_kind", "請求者", required=False, max_len=16) or "self",
+            "agent_name": text_field(merged, "agent_name", "代理人氏名", required=False),
+            "agent_relationship": text_field(merged, "agent_relationship", "代理人との関係", required=False, max_len=100),
+            "email": text_field(merged, "email", "メールアドレス", required=False, max_len=254),
+            "customer_number": text_field(merged, "customer_number", "お客さま番号", required=False, max_len=64),
+        }
+        user = session.user.username
+        try:
+            draft = TicketDraft(conversation_id=cid, **fields)  # type: ignore[arg-type]
+            with storage_errors():
+                ticket = await self.ctx.run(
+                    lambda: self.ctx.tickets.open_ticket(draft, actor=user, comment="担当者がコンソールで起票しました")
+                )
+                if handoff is not None:
+                    await self.ctx.run(self.ctx.handoffs.link_ticket, handoff.id, ticket.number)
+        except InvalidTicket as error:
+            raise ApiError(400, t("invalid_ticket", detail=str(error))) from None
+        await self.audit(user, "ticket.create", ticket.number, {"conversation_id": cid, "request_type": ticket.request_type.value})
+        return ticket_json(ticket, self.ctx.tickets.today())

@@ -1,0 +1,101 @@
+"""The product's own settings: read once from the environment, with documented defaults.
+
+These are the company's choices that more than one part follows (how long a request may
+take, how long a staff session lasts, when a status check locks). Where a service is
+listening and which database it uses stay with that service (``console.config``,
+``storage.db``). README "Settings" lists every variable.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from functools import lru_cache
+from typing import Mapping, Optional
+
+from .clock import JST, parse_moment
+
+__all__ = ["Settings", "load_settings", "SettingError"]
+
+
+class SettingError(ValueError):
+    """An environment variable holds a value the product cannot use (the message names it)."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    #: TICKET_DUE_DAYS: the company's own target for answering a request (the law says
+    #: "without delay" and fixes no number of days).
+    ticket_due_days: int = 14
+    #: CONSOLE_SESSION_MINUTES: a staff session ends after this much inactivity.
+    staff_session_minutes: int = 30
+    #: CONSOLE_LOGIN_MAX_FAILURES / CONSOLE_LOGIN_LOCK_MINUTES: failed logins after which a
+    #: username is locked, and for how long.
+    login_max_failures: int = 5
+    login_lock_minutes: float = 15.0
+    #: STATUS_CHECK_MAX_FAILURES / STATUS_CHECK_LOCK_MINUTES: wrong 受付番号 + phone pairs
+    #: after which status checks lock, and for how long.
+    status_check_max_failures: int = 3
+    status_check_lock_minutes: int = 30
+    #: FORM_MAX_INVALID_ANSWERS: unreadable answers in a row after which a person is offered.
+    form_max_invalid_answers: int = 3
+    #: EMERGENCY_PHONE: the company's emergency number for gas leaks. The policy gives none,
+    #: so none is invented: unset, the answer says to call the emergency contact at once.
+    emergency_phone: Optional[str] = None
+    #: ASSISTANT_NOW: pins the clock (ISO time) for opening hours, in tests and demos.
+    fixed_now: Optional[datetime] = None
+
+    def now(self) -> datetime:
+        """The current time in Japan, or the pinned one."""
+        return self.fixed_now or datetime.now(JST)
+
+    @classmethod
+    def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
+        env = os.environ if env is None else env
+        try:
+            fixed_now = parse_moment(env.get("ASSISTANT_NOW"))
+        except ValueError:
+            raise SettingError("ASSISTANT_NOW must be an ISO time, e.g. 2026-11-25T10:00:00+09:00") from None
+        return cls(
+            ticket_due_days=_whole(env, "TICKET_DUE_DAYS", cls.ticket_due_days),
+            staff_session_minutes=_whole(env, "CONSOLE_SESSION_MINUTES", cls.staff_session_minutes),
+            login_max_failures=_whole(env, "CONSOLE_LOGIN_MAX_FAILURES", cls.login_max_failures),
+            login_lock_minutes=_number(env, "CONSOLE_LOGIN_LOCK_MINUTES", cls.login_lock_minutes),
+            status_check_max_failures=_whole(env, "STATUS_CHECK_MAX_FAILURES", cls.status_check_max_failures),
+            status_check_lock_minutes=_whole(env, "STATUS_CHECK_LOCK_MINUTES", cls.status_check_lock_minutes),
+            form_max_invalid_answers=_whole(env, "FORM_MAX_INVALID_ANSWERS", cls.form_max_invalid_answers),
+            emergency_phone=(env.get("EMERGENCY_PHONE") or "").strip() or None,
+            fixed_now=fixed_now,
+        )
+
+
+def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < 1:
+        raise SettingError(f"{name} must be at least 1, got {value}")
+    return value
+
+
+def _number(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise SettingError(f"{name} must be a number, got {raw!r}") from None
+    if value <= 0:
+        raise SettingError(f"{name} must be positive, got {value}")
+    return value
+
+
+@lru_cache(maxsize=1)
+def load_settings() -> Settings:
+    """The settings of this process, read from the environment on first use."""
+    return Settings.from_env()
