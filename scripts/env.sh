@@ -13,6 +13,16 @@ if [ -z "${BOT_API_TOKEN:-}" ]; then
 fi
 export BOT_API_TOKEN
 
+# The key of the conversation pseudonyms in logs and analytics (sobu_privacy/pseudonyms.py):
+# one per deployment, shared by every service, never in git.
+if [ -z "${PSEUDONYM_KEY:-}" ]; then
+  if [ ! -s "$ROOT/var/pseudonym_key" ]; then
+    (umask 077; "$ROOT/.venv/bin/python" -c "import secrets; print(secrets.token_urlsafe(32))" > "$ROOT/var/pseudonym_key")
+  fi
+  PSEUDONYM_KEY=$(cat "$ROOT/var/pseudonym_key")
+fi
+export PSEUDONYM_KEY
+
 export RASA_PORT=${RASA_PORT:-5005}
 export ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export CONSOLE_PORT=${CONSOLE_PORT:-8000}

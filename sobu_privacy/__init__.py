@@ -16,6 +16,7 @@ Modules:
     intents         the intents, grouped as the dialogue uses them, with Japanese names
     request_form    the request form's questions as one table
     handoff         HandoffSummary: what the action server hands to the console
+    pseudonyms      keyed hashes of conversation ids, for logs and analytics
     settings        the product's settings, read once from the environment
 """
 from .clock import JST

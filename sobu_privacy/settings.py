@@ -8,7 +8,8 @@ listening and which database it uses stay with that service (``console.config``,
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import secrets
+from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
 from typing import Mapping, Optional
@@ -44,6 +45,11 @@ class Settings:
     emergency_phone: Optional[str] = None
     #: ASSISTANT_NOW: pins the clock (ISO time) for opening hours, in tests and demos.
     fixed_now: Optional[datetime] = None
+    #: PSEUDONYM_KEY: the secret of the conversation pseudonyms in logs and analytics
+    #: (sobu_privacy.pseudonyms). Every service must get the same one (scripts/env.sh makes
+    #: it once into var/pseudonym_key); unset, a random key per process is used, so the
+    #: pseudonyms of different services or runs do not match.
+    pseudonym_key: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False, compare=False)
 
     def now(self) -> datetime:
         """The current time in Japan, or the pinned one."""
@@ -66,7 +72,17 @@ class Settings:
             form_max_invalid_answers=_whole(env, "FORM_MAX_INVALID_ANSWERS", cls.form_max_invalid_answers),
             emergency_phone=(env.get("EMERGENCY_PHONE") or "").strip() or None,
             fixed_now=fixed_now,
+            **_pseudonym_key(env),
         )
+
+
+def _pseudonym_key(env: Mapping[str, str]) -> dict:
+    raw = (env.get("PSEUDONYM_KEY") or "").strip()
+    if not raw:
+        return {}
+    if len(raw) < 16:
+        raise SettingError("PSEUDONYM_KEY must be at least 16 characters of random text")
+    return {"pseudonym_key": raw.encode("utf-8")}
 
 
 def _whole(env: Mapping[str, str], name: str, default: int) -> int:

@@ -137,6 +137,7 @@ def bot_environment(workdir: Path, **overrides: str) -> Dict[str, str]:
     env = dict(os.environ)
     env.update(
         BOT_API_TOKEN=f"test-token-{rasa_port}",
+        PSEUDONYM_KEY=f"test-pseudonym-key-{rasa_port}",
         RASA_PORT=str(rasa_port),
         ACTIONS_PORT=str(actions_port),
         CONSOLE_PORT=str(console_port),

@@ -178,3 +178,27 @@ def test_settings_defaults_and_environment():
 def test_bad_settings_are_refused_with_their_name(name, value):
     with pytest.raises(SettingError, match=name):
         Settings.from_env({name: value})
+
+
+# --------------------------------------------------------------------------- pseudonyms
+
+
+def test_pseudonyms_are_keyed_stable_and_per_purpose():
+    from sobu_privacy.pseudonyms import ANALYTICS, LOG, log_ref, pseudonym
+
+    key = b"k" * 32
+    assert pseudonym("conv-1", purpose=LOG, key=key) == pseudonym("conv-1", purpose=LOG, key=key)
+    assert pseudonym("conv-1", purpose=LOG, key=key) != pseudonym("conv-2", purpose=LOG, key=key)
+    assert pseudonym("conv-1", purpose=LOG, key=key) != pseudonym("conv-1", purpose=ANALYTICS, key=key)
+    assert pseudonym("conv-1", purpose=LOG, key=key) != pseudonym("conv-1", purpose=LOG, key=b"x" * 32)
+    ref = log_ref("3f2a9c1e-aaaa-bbbb")
+    assert ref.startswith("c-") and len(ref) == 14 and "3f2a9c1e" not in ref
+    assert log_ref(None) == "c-none"
+    assert pseudonym("\ud800", purpose=LOG, key=key)  # a lone surrogate in an id does not crash logging
+
+
+def test_the_pseudonym_key_comes_from_the_environment():
+    assert Settings.from_env({"PSEUDONYM_KEY": "a" * 32}).pseudonym_key == b"a" * 32
+    assert Settings.from_env({}).pseudonym_key != Settings.from_env({}).pseudonym_key  # random when unset
+    with pytest.raises(SettingError, match="PSEUDONYM_KEY"):
+        Settings.from_env({"PSEUDONYM_KEY": "short"})
