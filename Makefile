@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 RASA := $(VENV)/bin/rasa
 MODEL := models/current.tar.gz
 TRAINING_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildcard nlu/data/*.yml) \
-                   $(wildcard nlu/components/*.py) $(wildcard nlu/components/*.yml) $(wildcard sobu_privacy/*.py)
+                   $(wildcard nlu/components/*.py) $(wildcard nlu/components/*.yml) \
+                   sobu_privacy/text.py sobu_privacy/identifiers.py sobu_privacy/requests.py
 ENV := source scripts/env.sh &&
 
 .PHONY: run test install train eval bench lock validate web browser clean

@@ -86,26 +86,20 @@ def _pseudonym_key(env: Mapping[str, str]) -> dict:
 
 
 def _whole(env: Mapping[str, str], name: str, default: int) -> int:
+    return int(_number(env, name, default, int, "a whole number"))
+
+
+def _number(
+    env: Mapping[str, str], name: str, default: float, kind: type = float, what: str = "a number"
+) -> float:
+    """The variable as a positive ``kind``, the default when unset, SettingError otherwise."""
     raw = (env.get(name) or "").strip()
     if not raw:
         return default
     try:
-        value = int(raw)
+        value = kind(raw)
     except ValueError:
-        raise SettingError(f"{name} must be a whole number, got {raw!r}") from None
-    if value < 1:
-        raise SettingError(f"{name} must be at least 1, got {value}")
-    return value
-
-
-def _number(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise SettingError(f"{name} must be a number, got {raw!r}") from None
+        raise SettingError(f"{name} must be {what}, got {raw!r}") from None
     if value <= 0:
         raise SettingError(f"{name} must be positive, got {value}")
     return value
