@@ -187,3 +187,20 @@ def test_only_the_holder_or_an_admin_hands_back(console):
     assert console.ctx.handoffs.open_for_conversation("conv-hb") is None
     entry = console.ctx.audit.entries(action="handoff.handback")[0]
     assert entry.actor == "admin1" and entry.detail["forced"] is True
+
+
+def test_the_page_shows_every_part_of_the_summary_the_action_server_writes(console):
+    """The contract from the console's side: what actions.handoff writes is what staff read."""
+    from sobu_privacy.handoff import CallbackRequest, HandoffReason, HandoffSummary
+
+    written = bot_summary("開示の手続きを聞きたい", last_ticket_number="PR-7K3M-9XQ2")
+    summary = HandoffSummary(**{**written.__dict__, "reason": HandoffReason.CALLBACK,
+                                "callback": CallbackRequest(name="山田 太郎", phone="0479000000", time="夕方")})
+    console.ctx.handoffs.enqueue("conv-sum", summary, kind="callback")
+    staff = console.login("staff1")
+    page = staff.get(staff.url("/console/conversations/conv-sum")).text
+    for shown in ("受付時間外の折り返し電話のご依頼", "開示の手続きを聞きたい", "お名前", "山田 太郎",
+                  "PR-7K3M-9XQ2", "夕方", "0479000000"):
+        assert shown in page, shown
+    queue = staff.get(staff.url("/console")).text
+    assert "開示の手続きを聞きたい" in queue and "折り返し電話" in queue
