@@ -7,6 +7,7 @@ here and imported by the others; nothing here imports Rasa, Sanic or SQLAlchemy,
 part (and every test) can use it without loading a server.
 
 Modules:
+    labels          LabelledEnum: enums whose members carry their Japanese label
     text            normalize_text: Japanese text as customers type it, in one normal form
     identifiers     受付番号, phone numbers, postal codes: one parser and one normaliser each
     requests        RequestType, RequesterKind, DeliveryMethod and their Japanese labels
@@ -21,7 +22,8 @@ Modules:
 """
 from .clock import JST
 from .handoff import HandoffReason, HandoffSummary
-from .requests import DeliveryMethod, RequesterKind, RequestType, UnknownValue
+from .labels import UnknownValue
+from .requests import DeliveryMethod, RequesterKind, RequestType
 from .roles import ADMIN_ROLES, ALL_ROLES, ANALYTICS_ROLES, STAFF_ROLES, Role
 from .settings import Settings, load_settings
 from .workflow import ALLOWED_TRANSITIONS, FINAL_STATUSES, TicketStatus

@@ -9,8 +9,9 @@ only with its handoff, and it never goes to a log.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Dict, Mapping, Optional, Tuple
+
+from .labels import LabelledEnum
 
 __all__ = ["SUMMARY_VERSION", "HandoffKind", "HandoffReason", "CallbackRequest", "HandoffSummary"]
 
@@ -20,36 +21,20 @@ SUMMARY_VERSION = 1
 QUESTIONS_KEPT = 5
 
 
-class HandoffKind(str, Enum):
+class HandoffKind(LabelledEnum):
     """A live chat with staff (inside opening hours), or a call-back asked for outside them."""
 
-    LIVE = "live"
-    CALLBACK = "callback"
-
-    @property
-    def label(self) -> str:
-        return {"live": "チャット", "callback": "折り返し電話"}[self.value]
+    LIVE = ("live", "チャット")
+    CALLBACK = ("callback", "折り返し電話")
 
 
-class HandoffReason(str, Enum):
+class HandoffReason(LabelledEnum):
     """Why the chat came to a person."""
 
-    CUSTOMER_ASKED = "customer_asked"
-    NOT_UNDERSTOOD = "not_understood"
-    FORM_DIFFICULTY = "form_difficulty"
-    CALLBACK = "callback"
-
-    @property
-    def label(self) -> str:
-        return _REASON_LABELS[self]
-
-
-_REASON_LABELS = {
-    HandoffReason.CUSTOMER_ASKED: "お客さまが担当者との会話を希望",
-    HandoffReason.NOT_UNDERSTOOD: "アシスタントが質問を読み取れなかったため",
-    HandoffReason.FORM_DIFFICULTY: "入力フォームの回答が続けて読み取れなかったため",
-    HandoffReason.CALLBACK: "受付時間外の折り返し電話のご依頼",
-}
+    CUSTOMER_ASKED = ("customer_asked", "お客さまが担当者との会話を希望")
+    NOT_UNDERSTOOD = ("not_understood", "アシスタントが質問を読み取れなかったため")
+    FORM_DIFFICULTY = ("form_difficulty", "入力フォームの回答が続けて読み取れなかったため")
+    CALLBACK = ("callback", "受付時間外の折り返し電話のご依頼")
 
 
 @dataclass(frozen=True)

@@ -6,25 +6,20 @@ guards check, so a new page states which people need it by naming one of them.
 """
 from __future__ import annotations
 
-from enum import Enum
 from typing import FrozenSet
+
+from .labels import LabelledEnum
 
 __all__ = ["Role", "STAFF_ROLES", "ANALYTICS_ROLES", "ADMIN_ROLES", "ALL_ROLES"]
 
 
-class Role(str, Enum):
+class Role(LabelledEnum):
     """staff: handoffs and tickets; analyst: analytics only; admin: everything and accounts."""
 
-    STAFF = "staff"
-    ANALYST = "analyst"
-    ADMIN = "admin"
+    STAFF = ("staff", "担当者")
+    ANALYST = ("analyst", "分析担当")
+    ADMIN = ("admin", "管理者")
 
-    @property
-    def label(self) -> str:
-        return _ROLE_LABELS[self]
-
-
-_ROLE_LABELS = {Role.STAFF: "担当者", Role.ANALYST: "分析担当", Role.ADMIN: "管理者"}
 
 #: May read transcripts and tickets (personal data) and act on them.
 STAFF_ROLES: FrozenSet[Role] = frozenset({Role.STAFF, Role.ADMIN})
