@@ -1,6 +1,6 @@
 """Custom actions of the assistant, run by the rasa_sdk action server.
 
-`rasa run actions --actions actions` imports this package; importing the modules below
+`python -m actions.server` (actions/server.py) imports this package; importing the modules below
 registers every action with rasa_sdk. Split by concern: FAQ answers, fallbacks, the request
 intake form, tickets, handoff to staff.
 """

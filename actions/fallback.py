@@ -9,6 +9,7 @@ from rasa_sdk.events import FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import opening_hours, services
+from sobu_privacy.pseudonyms import log_ref
 
 logger = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ def is_emergency(tracker: Tracker) -> bool:
 
 def utter_emergency(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
     """The urgent answer: phone the company now. The number is a setting, never invented."""
-    logger.warning("emergency message conversation=%s", tracker.sender_id)
+    logger.warning("emergency message conversation=%s", log_ref(tracker.sender_id))
     phone = services.settings().emergency_phone
     contact = f"当社の緊急連絡先（{phone}）" if phone else "当社の緊急連絡先"
     dispatcher.utter_message(response="utter_emergency", emergency_contact=contact)
@@ -49,7 +50,7 @@ class ActionHandleFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
         misses = int(tracker.get_slot("fallback_count") or 0) + 1
-        logger.info("fallback conversation=%s misses=%d", tracker.sender_id, misses)
+        logger.info("fallback conversation=%s misses=%d", log_ref(tracker.sender_id), misses)
         if misses < 2:
             dispatcher.utter_message(response="utter_ask_rephrase")
             return [SlotSet("fallback_count", misses)]

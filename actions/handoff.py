@@ -20,6 +20,7 @@ from actions.request_form import collected_answers, ticket_fields
 from sobu_privacy.handoff import QUESTIONS_KEPT, CallbackRequest, HandoffKind, HandoffReason, HandoffSummary
 from sobu_privacy.identifiers import parse_phone
 from storage import StorageUnavailable
+from sobu_privacy.pseudonyms import log_ref
 
 logger = logging.getLogger(__name__)
 
@@ -75,10 +76,10 @@ class ActionHandoff(Action):
             summary = conversation_summary(tracker, handoff_reason(tracker))
             services.handoff_queue().enqueue(tracker.sender_id, summary, kind=HandoffKind.LIVE)
         except StorageUnavailable:
-            logger.exception("handoff not queued conversation=%s", tracker.sender_id)
+            logger.error("handoff not queued conversation=%s", log_ref(tracker.sender_id))
             dispatcher.utter_message(response="utter_handoff_failed", contact=services.knowledge_base().contact_text())
             return []
-        logger.info("handoff queued conversation=%s", tracker.sender_id)
+        logger.info("handoff queued conversation=%s", log_ref(tracker.sender_id))
         dispatcher.utter_message(response="utter_handoff_queued")
         return [SlotSet("fallback_count", 0), ConversationPaused()]
 
@@ -115,7 +116,7 @@ class ActionSubmitCallback(Action):
         try:
             services.handoff_queue().enqueue(tracker.sender_id, summary, kind=HandoffKind.CALLBACK)
         except StorageUnavailable:
-            logger.exception("callback not queued conversation=%s", tracker.sender_id)
+            logger.error("callback not queued conversation=%s", log_ref(tracker.sender_id))
             dispatcher.utter_message(response="utter_handoff_failed", contact=services.knowledge_base().contact_text())
             return []
         dispatcher.utter_message(response="utter_callback_registered")

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from policy_kb import KnowledgeBase, load_knowledge_base
 from sobu_privacy.settings import Settings, load_settings
-from storage import Database, HandoffQueue, TicketStore
+from storage import Database, HandoffQueue, StatusCheckGuard, StatusCheckLimits, TicketStore
 
 
 def settings() -> Settings:
@@ -29,6 +29,16 @@ def database() -> Database:
 
 def ticket_store() -> TicketStore:
     return TicketStore(database(), due_days=settings().ticket_due_days)
+
+
+def status_check_guard() -> StatusCheckGuard:
+    current = settings()
+    limits = StatusCheckLimits(
+        max_misses=current.status_check_max_failures,
+        lock_minutes=current.status_check_lock_minutes,
+        misses_per_minute=current.status_check_misses_per_minute,
+    )
+    return StatusCheckGuard(database(), limits)
 
 
 def handoff_queue() -> HandoffQueue:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -14,7 +13,8 @@ from actions.form_validation import CustomerFormValidation
 from actions import services
 from actions.request_form import reset_form_slots, ticket_fields
 from sobu_privacy.identifiers import parse_phone, parse_ticket_number
-from storage import StorageUnavailable, TicketDraft
+from sobu_privacy.pseudonyms import log_ref
+from storage import Admission, StorageUnavailable, TicketDraft
 
 logger = logging.getLogger(__name__)
 
@@ -33,10 +33,10 @@ class ActionOpenTicket(Action):
         try:
             ticket = services.ticket_store().open_ticket(draft_from(tracker))
         except StorageUnavailable:
-            logger.exception("ticket not saved conversation=%s", tracker.sender_id)
+            logger.error("ticket not saved conversation=%s", log_ref(tracker.sender_id))
             dispatcher.utter_message(response="utter_ticket_save_failed")
             return [FollowupAction("action_show_request_summary")]
-        logger.info("ticket opened conversation=%s type=%s", tracker.sender_id, ticket.request_type.value)
+        logger.info("ticket opened conversation=%s type=%s", log_ref(tracker.sender_id), ticket.request_type.value)
         dispatcher.utter_message(response="utter_ticket_opened", ticket_number=ticket.number)
         dispatcher.utter_message(
             response="utter_ticket_next_steps", contact=services.knowledge_base().contact_text()
@@ -60,39 +60,41 @@ class ValidateStatusCheckForm(CustomerFormValidation):
 class ActionCheckTicketStatus(Action):
     """Shows a ticket only when 受付番号 and phone both match; a miss reveals nothing.
 
-    Misses are counted per conversation; after too many, look-ups pause for a while so the
-    pair cannot be guessed by trying.
+    Misses are counted in the application database per 受付番号 and in total
+    (storage.status_checks), so neither a new conversation nor another Rasa server starts the
+    count again: after too many, that number is locked for everyone and the customer is
+    asked to call 総務部.
     """
 
     def name(self) -> Text:
         return "action_check_ticket_status"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        settings = services.settings()
-        now = settings.now().timestamp()
         clear = [SlotSet("status_ticket_number", None), SlotSet("status_phone", None)]
         contact = services.knowledge_base().contact_text()
-        locked_until = tracker.get_slot("status_check_locked_until")
-        if locked_until and now < float(locked_until):
-            dispatcher.utter_message(response="utter_status_locked", contact=contact)
-            return clear
+        number = tracker.get_slot("status_ticket_number") or ""
+        guard = services.status_check_guard()
         try:
-            ticket = services.ticket_store().find_for_customer(
-                tracker.get_slot("status_ticket_number") or "", tracker.get_slot("status_phone") or ""
-            )
+            admission = guard.admit(number)
+            if admission is not Admission.ALLOWED:
+                dispatcher.utter_message(response=_REFUSALS[admission], contact=contact)
+                return clear
+            ticket = services.ticket_store().find_for_customer(number, tracker.get_slot("status_phone") or "")
+            if ticket is None:
+                outcome = guard.record_miss(number)
+            else:
+                guard.record_success(number)
         except StorageUnavailable:
-            logger.exception("status look-up failed conversation=%s", tracker.sender_id)
+            logger.error("status look-up failed conversation=%s", log_ref(tracker.sender_id))
             dispatcher.utter_message(response="utter_handoff_failed", contact=contact)
             return clear
         if ticket is None:
-            failures = int(tracker.get_slot("status_check_failures") or 0) + 1
-            logger.info("status look-up miss conversation=%s failures=%d", tracker.sender_id, failures)
-            if failures >= settings.status_check_max_failures:
-                until = now + timedelta(minutes=settings.status_check_lock_minutes).total_seconds()
+            logger.info("status look-up miss conversation=%s", log_ref(tracker.sender_id))
+            if outcome is Admission.NUMBER_LOCKED:
                 dispatcher.utter_message(response="utter_status_locked", contact=contact)
-                return [*clear, SlotSet("status_check_failures", 0), SlotSet("status_check_locked_until", until)]
-            dispatcher.utter_message(response="utter_status_not_found")
-            return [*clear, SlotSet("status_check_failures", failures)]
+            else:
+                dispatcher.utter_message(response="utter_status_not_found")
+            return clear
         dispatcher.utter_message(
             response="utter_status_report",
             ticket_number=ticket.number,
@@ -103,4 +105,8 @@ class ActionCheckTicketStatus(Action):
             response=f"utter_status_meaning_{ticket.status.name.lower()}",
             refusal_reason=ticket.refusal_reason or "",
         )
-        return [*clear, SlotSet("status_check_failures", 0)]
+        return clear
+
+
+#: What the customer is told when a look-up is not even tried.
+_REFUSALS = {Admission.NUMBER_LOCKED: "utter_status_locked", Admission.BUSY: "utter_status_busy"}

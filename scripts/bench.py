@@ -298,7 +298,7 @@ def bench_environment(workdir: Path, rport: int, aport: int, token: str) -> Dict
         "ACTIONS_PORT": str(aport),
         "RASA_URL": f"http://127.0.0.1:{rport}",
         "ACTION_SERVER_URL": f"http://127.0.0.1:{aport}/webhook",
-        "SANIC_HOST": "127.0.0.1",
+        "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
         "TRACKER_SQLITE_PATH": str(workdir / "rasa_tracker.db"),
         "TRACKER_DB_URL": f"sqlite:///{workdir / 'rasa_tracker.db'}",
         "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
@@ -344,8 +344,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     services: List[Service] = []
     try:
-        actions = start_service("actions", [rasa_bin, "run", "actions", "-p", str(aport), "--actions", "actions"],
-                                project, env, workdir)
+        # The project's own entry (token-checked, actions/server.py); a plain bot's rasa_sdk server otherwise.
+        own_server = (project / "actions" / "server.py").exists()
+        actions_command = ([sys.executable, "-m", "actions.server", "-p", str(aport)] if own_server
+                           else [rasa_bin, "run", "actions", "-p", str(aport), "--actions", "actions"])
+        actions = start_service("actions", actions_command, project, env, workdir)
         services.append(actions)
         rasa = start_service("rasa", [sys.executable, str(REPO_ROOT / "scripts/rasa_server.py"), "-i", "127.0.0.1",
                                       "-p", str(rport), "--model", str(model), "--endpoints", endpoints,

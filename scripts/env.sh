@@ -23,11 +23,19 @@ if [ -z "${PSEUDONYM_KEY:-}" ]; then
 fi
 export PSEUDONYM_KEY
 
+# The secret Rasa sends to the action server (bot/endpoints.yml, actions/server.py).
+if [ -z "${ACTION_SERVER_TOKEN:-}" ]; then
+  if [ ! -s "$ROOT/var/action_server_token" ]; then
+    (umask 077; "$ROOT/.venv/bin/python" -c "import secrets; print(secrets.token_urlsafe(32))" > "$ROOT/var/action_server_token")
+  fi
+  ACTION_SERVER_TOKEN=$(cat "$ROOT/var/action_server_token")
+fi
+export ACTION_SERVER_TOKEN
+
 export RASA_PORT=${RASA_PORT:-5005}
 export ACTIONS_PORT=${ACTIONS_PORT:-5055}
 export CONSOLE_PORT=${CONSOLE_PORT:-8000}
 export CONSOLE_HOST=${CONSOLE_HOST:-127.0.0.1}
-export SANIC_HOST=${SANIC_HOST:-127.0.0.1}          # the action server listens on loopback only
 export RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT}
 export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}
 export TRACKER_SQLITE_PATH=${TRACKER_SQLITE_PATH:-$ROOT/var/rasa_tracker.db}

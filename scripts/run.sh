@@ -18,7 +18,7 @@ stop() { for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -
 trap stop EXIT INT TERM
 
 .venv/bin/python -m storage upgrade
-setsid .venv/bin/rasa run actions --actions actions -p "$ACTIONS_PORT" & pids+=($!)
+setsid .venv/bin/python -m actions.server -p "$ACTIONS_PORT" & pids+=($!)
 setsid .venv/bin/python scripts/rasa_server.py -i 127.0.0.1 -p "$RASA_PORT" \
   --cors "http://$CONSOLE_HOST:$CONSOLE_PORT" --model "$MODEL" \
   --endpoints bot/endpoints.yml --credentials bot/credentials.yml & pids+=($!)

@@ -38,6 +38,10 @@ class Settings:
     #: after which status checks lock, and for how long.
     status_check_max_failures: int = 3
     status_check_lock_minutes: int = 30
+    #: STATUS_CHECK_PER_MINUTE: wrong pairs accepted per minute from everyone together; past
+    #: it, status checks pause until the minute ends (a bound on any search, whatever the
+    #: number of conversations or servers it is spread over).
+    status_check_misses_per_minute: int = 30
     #: FORM_MAX_INVALID_ANSWERS: unreadable answers in a row after which a person is offered.
     form_max_invalid_answers: int = 3
     #: EMERGENCY_PHONE: the company's emergency number for gas leaks. The policy gives none,
@@ -69,6 +73,9 @@ class Settings:
             login_lock_minutes=_number(env, "CONSOLE_LOGIN_LOCK_MINUTES", cls.login_lock_minutes),
             status_check_max_failures=_whole(env, "STATUS_CHECK_MAX_FAILURES", cls.status_check_max_failures),
             status_check_lock_minutes=_whole(env, "STATUS_CHECK_LOCK_MINUTES", cls.status_check_lock_minutes),
+            status_check_misses_per_minute=_whole(
+                env, "STATUS_CHECK_PER_MINUTE", cls.status_check_misses_per_minute
+            ),
             form_max_invalid_answers=_whole(env, "FORM_MAX_INVALID_ANSWERS", cls.form_max_invalid_answers),
             emergency_phone=(env.get("EMERGENCY_PHONE") or "").strip() or None,
             fixed_now=fixed_now,

@@ -25,6 +25,7 @@ from .errors import (
     UserExists,
 )
 from .handoffs import Handoff, HandoffNote, HandoffQueue
+from .status_checks import Admission, StatusCheckGuard, StatusCheckLimits
 from .staff import StaffDirectory, StaffSession, StaffUser
 from .tickets import StatusChange, Ticket, TicketDraft, TicketStore
 
@@ -40,7 +41,10 @@ __all__ = [
     "InvalidTicket",
     "InvalidTransition",
     "NotFound",
+    "Admission",
     "StaffDirectory",
+    "StatusCheckGuard",
+    "StatusCheckLimits",
     "StaffSession",
     "StaffUser",
     "StatusChange",

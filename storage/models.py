@@ -204,3 +204,18 @@ class AuditRow(Base):
     action: Mapped[str] = Column(String(100), nullable=False)
     target: Mapped[str] = Column(String(255), nullable=False)
     detail: Mapped[dict] = Column(JSON, nullable=False)
+
+
+class StatusCheckCounterRow(Base):
+    """Wrong 受付番号 + phone pairs, per canonical 受付番号 and in total ("*").
+
+    Kept in the application database, not in the conversation, so that a new sender id,
+    ``/restart`` or another Rasa server does not reset the count (storage/status_checks.py).
+    """
+
+    __tablename__ = "status_check_counters"
+
+    key: Mapped[str] = Column(String(20), primary_key=True)
+    window_started_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    misses: Mapped[int] = Column(Integer, nullable=False, default=0)
+    locked_until: Mapped[Optional[datetime]] = Column(UTCDateTime)

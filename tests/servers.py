@@ -83,7 +83,7 @@ class BotServers:
                       "--endpoints", endpoints, "--credentials", "bot/credentials.yml"]),
         ]
         if with_actions:
-            commands.append(("actions", [str(VENV_BIN / "rasa"), "run", "actions", "--actions", "actions",
+            commands.append(("actions", [str(VENV_BIN / "python"), "-m", "actions.server",
                                          "-p", str(self.actions_port)]))
         if with_console:
             commands.append(("console", [str(VENV_BIN / "python"), "-m", "console"]))
@@ -142,7 +142,7 @@ def bot_environment(workdir: Path, **overrides: str) -> Dict[str, str]:
         ACTIONS_PORT=str(actions_port),
         CONSOLE_PORT=str(console_port),
         CONSOLE_HOST="127.0.0.1",
-        SANIC_HOST="127.0.0.1",
+        ACTION_SERVER_TOKEN=f"test-action-token-{actions_port}",
         RASA_URL=f"http://127.0.0.1:{rasa_port}",
         ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
         TRACKER_SQLITE_PATH=str(workdir / "rasa_tracker.db"),

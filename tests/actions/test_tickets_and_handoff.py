@@ -48,19 +48,40 @@ def test_status_check_needs_number_and_phone(run_action):
     messages_unknown, _ = run_action(ActionCheckTicketStatus(), unknown)
     assert responses(messages) == responses(messages_unknown) == ["utter_status_not_found"]
     assert messages == messages_unknown  # a wrong pair reveals nothing
-    assert slot_events(events)["status_check_failures"] == 1
+    assert slot_events(events) == {"status_ticket_number": None, "status_phone": None}
 
 
-def test_repeated_misses_lock_the_status_check(run_action):
+def miss(run_action, number: str, sender: str):
+    state = load_tracker("status_check_complete", status_ticket_number=number, status_phone="09000000000")
+    state["sender_id"] = sender
+    return responses(run_action(ActionCheckTicketStatus(), state)[0])
+
+
+def test_third_miss_on_a_number_locks_it_for_every_conversation(run_action):
+    """The count lives in the database: a new sender id (or /restart) does not reset it."""
     number = open_ticket(run_action)[0][0]["ticket_number"]
-    state = load_tracker("status_check_complete", status_ticket_number="PR-0000-0000", status_check_failures=2)
-    messages, events = run_action(ActionCheckTicketStatus(), state)
-    assert responses(messages) == ["utter_status_locked"]
-    locked_until = slot_events(events)["status_check_locked_until"]
-    # Even the right pair is refused while locked.
-    right = load_tracker("status_check_complete", status_ticket_number=number, status_check_locked_until=locked_until)
+    assert miss(run_action, number, "guess-1") == ["utter_status_not_found"]
+    assert miss(run_action, number.lower(), "guess-2") == ["utter_status_not_found"]
+    assert miss(run_action, number, "guess-3") == ["utter_status_locked"]
+    # Even the right pair, from yet another conversation, is refused while locked.
+    right = load_tracker("status_check_complete", status_ticket_number=number)
+    right["sender_id"] = "the-customer"
     messages, _ = run_action(ActionCheckTicketStatus(), right)
     assert responses(messages) == ["utter_status_locked"]
+    assert messages[0]["contact"] == services.knowledge_base().contact_text()  # the phone and hours
+    # Another number is not affected.
+    assert miss(run_action, "PR-0000-0000", "guess-4") == ["utter_status_not_found"]
+
+
+def test_too_many_misses_in_a_minute_pause_every_check(run_action, monkeypatch):
+    monkeypatch.setenv("STATUS_CHECK_PER_MINUTE", "4")
+    services.reset()
+    number = open_ticket(run_action)[0][0]["ticket_number"]
+    for i in range(4):  # a search spread over many numbers and conversations
+        assert miss(run_action, f"PR-0000-000{i}", f"guess-{i}") == ["utter_status_not_found"]
+    right = load_tracker("status_check_complete", status_ticket_number=number)
+    messages, _ = run_action(ActionCheckTicketStatus(), right)
+    assert responses(messages) == ["utter_status_busy"]
 
 
 def test_handoff_in_hours_pauses_and_queues_a_summary(run_action):

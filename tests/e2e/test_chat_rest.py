@@ -82,6 +82,22 @@ def test_wrong_phone_reveals_nothing(running_bot):
     assert wrong == unknown and "見つかりませんでした" in wrong and number not in wrong
 
 
+def test_a_phone_search_across_fresh_conversations_hits_the_lock(running_bot):
+    """Misses count per 受付番号 in the database: a new sender id per guess does not reset them."""
+    number = file_request(running_bot, new_sender(), phone="070-2222-3333")
+
+    def check(phone: str) -> str:
+        sender = new_sender()  # a fresh conversation for every guess
+        running_bot.chat(sender, f"受付番号 {number} の状況を教えて")
+        return texts(running_bot.chat(sender, phone))
+
+    assert "見つかりませんでした" in check("070-0000-0001")
+    assert "見つかりませんでした" in check("070-0000-0002")
+    assert "状況確認を停止しています" in check("070-0000-0003")
+    right = check("070-2222-3333")  # even the right pair, while the number is locked
+    assert "状況確認を停止しています" in right and "本人確認待ち" not in right
+
+
 def test_policy_question_in_the_middle_of_the_form(running_bot):
     sender = new_sender()
     running_bot.chat(sender, "登録情報の訂正を申し込みます")

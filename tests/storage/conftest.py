@@ -16,7 +16,7 @@ from storage_testkit import FakeClock, make_draft  # noqa: F401  (re-exported fo
 
 PG_ADMIN_DSN = os.environ.get("STORAGE_TEST_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test")
 PG_URL_BASE = os.environ.get("STORAGE_TEST_PG_URL_BASE", "postgresql+psycopg2://postgres@127.0.0.1:5432")
-TABLES = ("audit_log", "staff_sessions", "staff_users", "handoff_notes", "handoffs", "ticket_history", "tickets")
+TABLES = ("status_check_counters", "audit_log", "staff_sessions", "staff_users", "handoff_notes", "handoffs", "ticket_history", "tickets")
 
 
 @pytest.fixture
