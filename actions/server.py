@@ -26,6 +26,7 @@ from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from sobu_privacy.logsafe import install
 from sobu_privacy.pseudonyms import log_ref
 
 logger = logging.getLogger("actions.server")
@@ -93,6 +94,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("-p", "--port", type=int, default=int(os.environ.get("ACTIONS_PORT", "5055")))
     parser.add_argument("--actions", default="actions", help="package with the actions")
     args = parser.parse_args(argv)
+    install()  # no customer text in the logs, on any path (sobu_privacy/logsafe.py)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)-8s %(name)s - %(message)s")
     try:
         app = create_app(action_package=args.actions)

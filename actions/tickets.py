@@ -14,7 +14,7 @@ from actions import services
 from actions.request_form import reset_form_slots, ticket_fields
 from sobu_privacy.identifiers import parse_phone, parse_ticket_number
 from sobu_privacy.pseudonyms import log_ref
-from storage import Admission, StorageUnavailable, TicketDraft
+from storage import Admission, StorageUnavailable, TicketDraft, TicketLimitReached
 
 logger = logging.getLogger(__name__)
 
@@ -30,8 +30,15 @@ class ActionOpenTicket(Action):
         return "action_open_ticket"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
+        limit = services.settings().max_tickets_per_conversation
         try:
-            ticket = services.ticket_store().open_ticket(draft_from(tracker))
+            ticket = services.ticket_store().open_ticket(draft_from(tracker), max_per_conversation=limit)
+        except TicketLimitReached:
+            logger.info("ticket limit reached conversation=%s", log_ref(tracker.sender_id))
+            dispatcher.utter_message(
+                response="utter_ticket_limit_reached", contact=services.knowledge_base().contact_text()
+            )
+            return reset_form_slots()
         except StorageUnavailable:
             logger.error("ticket not saved conversation=%s", log_ref(tracker.sender_id))
             dispatcher.utter_message(response="utter_ticket_save_failed")

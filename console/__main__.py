@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 
+from sobu_privacy.logsafe import install
 from storage.db import Database
 from storage.errors import NoInitialAdminPassword, StorageUnavailable
 from storage.staff import StaffDirectory
@@ -40,6 +41,7 @@ def prepare(settings: Settings, db: Database) -> ConsoleContext:
 
 
 def main() -> None:
+    install()  # no customer text or personal data in the logs (sobu_privacy/logsafe.py)
     logging.basicConfig(level=os.environ.get("CONSOLE_LOG_LEVEL", "INFO"))
     settings = Settings.from_env()
     try:

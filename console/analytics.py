@@ -40,8 +40,8 @@ def readonly_engine(url: str) -> Optional[Engine]:
         path = parsed.database or ""
         if not path or path == ":memory:" or not Path(path).exists():
             return None
-        return create_engine(f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true", future=True)
-    return create_engine(url, future=True, pool_pre_ping=True)
+        return create_engine(f"sqlite:///file:{Path(path).resolve()}?mode=ro&uri=true", future=True, hide_parameters=True)
+    return create_engine(url, future=True, pool_pre_ping=True, hide_parameters=True)
 
 
 @dataclass

@@ -12,6 +12,8 @@ from datetime import date
 from typing import Any, Dict, Mapping, Optional, Sequence
 from urllib.parse import unquote
 
+from sobu_privacy.conversations import is_conversation_id
+
 from .errors import ApiError
 from .messages import t
 
@@ -24,7 +26,6 @@ PASSWORD_MAX = 256
 #: Longest stored username (storage's column); names of existing users in URLs are checked
 #: against this only, since storage may hold names the console would not create.
 USERNAME_STORED_MAX = 100
-_CONVERSATION_ID = re.compile(r"^[A-Za-z0-9_.:\-]{1,128}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9._\-]{3,64}$")
 
 
@@ -77,7 +78,7 @@ def choice_field(
 
 
 def conversation_id(value: str) -> str:
-    if not isinstance(value, str) or not _CONVERSATION_ID.match(value):
+    if not is_conversation_id(value):
         raise ApiError(400, t("bad_conversation_id"))
     return value
 

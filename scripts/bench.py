@@ -246,7 +246,8 @@ def make_senders(base: str, token: str, timeout: float) -> Dict[str, Callable[[r
         return True
 
     def turn(session: requests.Session, sender: str, text: str) -> bool:
-        r = session.post(f"{base}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout)
+        r = session.post(f"{base}/webhooks/rest/webhook", params={"token": token}, json={"sender": sender, "message": text},
+                         timeout=timeout)
         r.raise_for_status()
         answer = r.json()
         if not isinstance(answer, list):

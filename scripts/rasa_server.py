@@ -25,6 +25,9 @@ def rasa_argv(args: Sequence[str], token: str) -> List[str]:
 
 def main() -> None:
     sys.argv = rasa_argv(sys.argv[1:], os.environ.get("BOT_API_TOKEN", ""))
+    from sobu_privacy.logsafe import install
+
+    install()  # no customer text in Rasa's logs, on any path (sobu_privacy/logsafe.py)
     from rasa.__main__ import main as rasa_main
 
     rasa_main()

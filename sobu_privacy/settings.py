@@ -42,6 +42,12 @@ class Settings:
     #: it, status checks pause until the minute ends (a bound on any search, whatever the
     #: number of conversations or servers it is spread over).
     status_check_misses_per_minute: int = 30
+    #: MAX_MESSAGE_CHARS: longer messages are not read; the customer is asked to shorten them
+    #: (a request's details fit easily; the NLU's time grows with the length).
+    max_message_chars: int = 1000
+    #: MAX_TICKETS_PER_CONVERSATION: requests one conversation may file; more are taken by
+    #: 総務部 by phone (a bound on what one client can create).
+    max_tickets_per_conversation: int = 3
     #: FORM_MAX_INVALID_ANSWERS: unreadable answers in a row after which a person is offered.
     form_max_invalid_answers: int = 3
     #: EMERGENCY_PHONE: the company's emergency number for gas leaks. The policy gives none,
@@ -75,6 +81,10 @@ class Settings:
             status_check_lock_minutes=_whole(env, "STATUS_CHECK_LOCK_MINUTES", cls.status_check_lock_minutes),
             status_check_misses_per_minute=_whole(
                 env, "STATUS_CHECK_PER_MINUTE", cls.status_check_misses_per_minute
+            ),
+            max_message_chars=_whole(env, "MAX_MESSAGE_CHARS", cls.max_message_chars),
+            max_tickets_per_conversation=_whole(
+                env, "MAX_TICKETS_PER_CONVERSATION", cls.max_tickets_per_conversation
             ),
             form_max_invalid_answers=_whole(env, "FORM_MAX_INVALID_ANSWERS", cls.form_max_invalid_answers),
             emergency_phone=(env.get("EMERGENCY_PHONE") or "").strip() or None,

@@ -47,6 +47,10 @@ _EXCLAIM_QUESTION_RUN = re.compile("[!?]{2,}")
 
 _WHITESPACE = re.compile(r"\s+")
 
+# Control characters (other than the whitespace ones, which become spaces) and lone UTF-16
+# surrogates: nothing a customer means, and the tokenizer fails on them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
 
 def _collapse_exclaim_question(match: "re.Match[str]") -> str:
     run = match.group(0)
@@ -64,7 +68,8 @@ def normalize_text(text: str) -> str:
       followed by a letter/digit) each becomes the long-vowel mark ー (メ-ル → メール).
     - runs of !/? collapse to one mark ("?" if the run holds one), runs of 。、,・〜ー
       collapse to one ("..." is kept).
-    - zero-width characters are dropped, whitespace runs become one space, and the
+    - control characters and lone surrogates are dropped (before NFKC), zero-width
+      characters are dropped, whitespace runs become one space, and the
       result is stripped.
     - Latin letters keep their case (受付番号 are upper case; extractors are
       case-insensitive).
@@ -73,7 +78,7 @@ def normalize_text(text: str) -> str:
     """
     if not text:
         return "" if text is None else text
-    result = unicodedata.normalize("NFKC", text)
+    result = unicodedata.normalize("NFKC", _CONTROL.sub("", text))
     result = _INVISIBLE.sub("", result)
     result = _TILDES.sub(WAVE_DASH, result)
     result = _DASH_BETWEEN_ALNUM.sub("-", result)

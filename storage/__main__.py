@@ -10,6 +10,8 @@ import getpass
 import os
 import sys
 
+from sobu_privacy.logsafe import install
+
 from .db import Database
 from .errors import StorageUnavailable
 from .staff import StaffDirectory
@@ -20,6 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=["upgrade", "current", "init-admin"])
     parser.add_argument("--url", help="database URL (default: DATABASE_URL or sqlite var/app.db)")
     args = parser.parse_args(argv)
+    install()  # no personal data in the logs (sobu_privacy/logsafe.py)
     url = args.url or os.environ.get("DATABASE_URL") or None
     try:
         if args.command == "current":

@@ -83,6 +83,7 @@ class Database:
             self.engine: Engine = create_engine(
                 self.url,
                 echo=echo,
+                hide_parameters=True,  # an error message must not carry a ticket's personal data
                 json_serializer=serializer,
                 # The sqlite3 module's own busy handler; the PRAGMA below sets the same value.
                 connect_args={"timeout": sqlite_busy_timeout_ms / 1000, "check_same_thread": False},
@@ -93,6 +94,7 @@ class Database:
             self.engine = create_engine(
                 self.url,
                 echo=echo,
+                hide_parameters=True,
                 json_serializer=serializer,
                 pool_pre_ping=True,  # a restarted server must not cost the next customer an error
                 pool_size=5,

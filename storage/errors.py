@@ -56,3 +56,10 @@ class NoInitialAdminPassword(StorageError, ValueError):
     There is no built-in password, so a fresh deployment refuses to start instead of coming
     up with a guessable admin account.
     """
+
+
+class TicketLimitReached(StorageError):
+    """This conversation has already filed as many requests as one conversation may.
+
+    A bound on what one client can create; the customer is asked to call 総務部 for more.
+    """

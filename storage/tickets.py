@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Callable, Iterable, Optional, Union
 
-from sqlalchemy import case, exc, select
+from sqlalchemy import case, exc, func, select
 from sqlalchemy.orm import Session
 
 from sobu_privacy.clock import japan_date
@@ -24,7 +24,7 @@ from sobu_privacy.workflow import ALLOWED_TRANSITIONS, FINAL_STATUSES, TicketSta
 
 from .audit import record_in
 from .db import Clock, Database, utcnow
-from .errors import InvalidTicket, InvalidTransition, NotFound, StorageError
+from .errors import InvalidTicket, InvalidTransition, NotFound, StorageError, TicketLimitReached
 from .models import TicketHistoryRow, TicketRow
 
 _NUMBER_ATTEMPTS = 8
@@ -202,11 +202,17 @@ class TicketStore:
         return japan_date(self._clock())
 
     def open_ticket(
-        self, draft: TicketDraft, *, actor: str = "customer", comment: str = "チャットで申請を受け付けました"
+        self,
+        draft: TicketDraft,
+        *,
+        actor: str = "customer",
+        comment: str = "チャットで申請を受け付けました",
+        max_per_conversation: Optional[int] = None,
     ) -> Ticket:
         """Store a new ticket and its first history row in one transaction.
 
-        Retries with a fresh number on the (very rare) unique-number collision; any other
+        With ``max_per_conversation``, a conversation that already filed that many tickets
+        gets TicketLimitReached (counted in the same transaction as the insert). Retries with a fresh number on the (very rare) unique-number collision; any other
         failure raises — StorageUnavailable when the database cannot be reached — so a
         filing is never silently lost.
         """
@@ -215,6 +221,12 @@ class TicketStore:
             number = self._new_number()
             try:
                 with self.db.transaction() as session:
+                    if max_per_conversation is not None and clean.conversation_id:
+                        filed = session.scalar(
+                            select(func.count(TicketRow.id)).where(TicketRow.conversation_id == clean.conversation_id)
+                        )
+                        if filed >= max_per_conversation:
+                            raise TicketLimitReached(f"conversation already filed {filed} tickets")
                     if session.execute(select(TicketRow.id).where(TicketRow.number == number)).first():
                         continue  # collision seen before inserting: cheap retry
                     row = self._insert(session, clean, number, actor, comment)

@@ -54,6 +54,7 @@ class BotServers:
         """One turn on the REST channel; returns the bot's messages."""
         reply = requests.post(
             f"{self.rasa_url}/webhooks/rest/webhook",
+            params={"token": self.token},
             json={"sender": sender, "message": message},
             timeout=timeout,
         )

@@ -206,11 +206,16 @@
     socket.on("connect", function () {
       // Rasa only joins the session room on session_request; repeat it on every
       // (re)connect so staff replies reach this page again after a reload or drop.
-      socket.emit("session_request", { session_id: state.sessionId });
+      // The secret proves this browser started the conversation (bot/channels.py); without
+      // it the server starts a new conversation instead of joining the stored one.
+      socket.emit("session_request", { session_id: state.sessionId, session_secret: state.sessionSecret });
     });
     socket.on("session_confirm", function (sessionId) {
       var id = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id);
-      if (id) { state.sessionId = id; }
+      if (id) {
+        state.sessionId = id;
+        state.sessionSecret = (sessionId && sessionId.session_secret) || null;
+      }
       saveState();
       setStatus(normalStatus());
       flushPending();

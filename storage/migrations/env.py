@@ -30,7 +30,7 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), future=True)
+    engine = create_engine(config.get_main_option("sqlalchemy.url"), future=True, hide_parameters=True)
     with engine.begin() as connection:
         _run(connection)
     engine.dispose()

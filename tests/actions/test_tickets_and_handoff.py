@@ -139,3 +139,15 @@ def test_every_question_of_the_small_forms_reads_a_typical_answer(form, action, 
         typed, expected = VALID_ANSWERS[slot]
         result = getattr(action, f"validate_{slot}")(typed, CollectingDispatcher(), tracker, domain)
         assert result[slot] == expected, slot
+
+
+def test_one_conversation_files_a_bounded_number_of_requests(run_action, monkeypatch):
+    monkeypatch.setenv("MAX_TICKETS_PER_CONVERSATION", "2")
+    services.reset()
+    assert responses(open_ticket(run_action)[0]) == ["utter_ticket_opened", "utter_ticket_next_steps"]
+    assert responses(open_ticket(run_action)[0]) == ["utter_ticket_opened", "utter_ticket_next_steps"]
+    messages, events = open_ticket(run_action)
+    assert responses(messages) == ["utter_ticket_limit_reached"]
+    assert messages[0]["contact"] == services.knowledge_base().contact_text()
+    assert slot_events(events)["customer_name"] is None
+    assert len(services.ticket_store().list()) == 2

@@ -49,7 +49,8 @@ def test_two_instances_share_conversations_and_tickets(tmp_path, scale_databases
     )
     first = start_bot(tmp_path / "a", **settings)
     second = start_bot(tmp_path / "b", with_actions=False,
-                       ACTION_SERVER_URL=first.env["ACTION_SERVER_URL"], **settings)
+                       ACTION_SERVER_URL=first.env["ACTION_SERVER_URL"],
+                       ACTION_SERVER_TOKEN=first.env["ACTION_SERVER_TOKEN"], **settings)
     try:
         sender = f"scale-{uuid.uuid4().hex[:8]}"
         # The form started on one instance continues on the other.

@@ -248,3 +248,16 @@ def test_repr_carries_no_personal_data(store):
     for text in (repr(draft), repr(ticket)):
         assert "花子" not in text and "4567" not in text and "千葉市" not in text and "example.jp" not in text
     assert ticket.number in repr(ticket)
+
+
+def test_a_conversation_may_file_a_bounded_number_of_tickets(db, clock):
+    from storage import TicketLimitReached, TicketStore
+
+    store = TicketStore(db, clock=clock)
+    store.open_ticket(make_draft(conversation_id="conv-9"), max_per_conversation=2)
+    store.open_ticket(make_draft(conversation_id="conv-9"), max_per_conversation=2)
+    with pytest.raises(TicketLimitReached):
+        store.open_ticket(make_draft(conversation_id="conv-9"), max_per_conversation=2)
+    store.open_ticket(make_draft(conversation_id="conv-10"), max_per_conversation=2)  # another conversation
+    store.open_ticket(make_draft(conversation_id="conv-9"))  # staff filing for the customer: no limit
+    assert len(store.list()) == 4
