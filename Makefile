@@ -9,7 +9,7 @@ TRAINING_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildca
                    sobu_privacy/text.py sobu_privacy/identifiers.py sobu_privacy/requests.py
 ENV := source scripts/env.sh &&
 
-.PHONY: run test install train eval bench lock validate web browser clean
+.PHONY: run test install train eval bench lock validate web browser clean purge
 
 run: install web $(MODEL)
 	scripts/run.sh
@@ -58,6 +58,10 @@ eval: install
 
 bench: install $(MODEL)
 	$(ENV) $(PY) scripts/bench.py
+
+# Delete what is past its retention period now (make run does it every PURGE_INTERVAL_MINUTES).
+purge: install
+	$(ENV) $(PY) -m storage purge
 
 clean:
 	rm -rf models results var .bot_api_token

@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.form_validation import CustomerFormValidation
-from actions import parsing
+from actions import parsing, services
 from sobu_privacy.identifiers import format_phone, parse_phone, parse_postal_code
 from sobu_privacy.request_form import (
     AGENT_DOCUMENTS_READY,
@@ -232,5 +232,8 @@ class ActionCancelRequest(Action):
         return "action_cancel_request"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[EventType]:
-        dispatcher.utter_message(response="utter_request_cancelled")
+        # True to what happens: the answers stay in the chat record until the purge (storage.retention).
+        dispatcher.utter_message(
+            response="utter_request_cancelled", retention_days=services.settings().chat_retention_days
+        )
         return [ActiveLoop(None), SlotSet("requested_slot", None), *reset_form_slots()]

@@ -48,6 +48,18 @@ class Settings:
     #: MAX_TICKETS_PER_CONVERSATION: requests one conversation may file; more are taken by
     #: 総務部 by phone (a bound on what one client can create).
     max_tickets_per_conversation: int = 3
+    #: CHAT_RETENTION_DAYS: a conversation (every message and slot in Rasa's tracker store)
+    #: is deleted this many days after its last message; closed handoffs and their notes
+    #: with it. What the customer is told when they cancel a request.
+    chat_retention_days: int = 30
+    #: TICKET_RETENTION_DAYS: a closed ticket keeps the customer's details this long after
+    #: its last change; then they are erased and the record of the request (number, type,
+    #: dates, statuses) stays, pseudonymised.
+    ticket_retention_days: int = 1095
+    #: PURGE_BATCH_SIZE / PURGE_INTERVAL_MINUTES: conversations or tickets per transaction
+    #: (short transactions do not hold up live chats), and how often `make run` purges.
+    purge_batch_size: int = 200
+    purge_interval_minutes: int = 60
     #: FORM_MAX_INVALID_ANSWERS: unreadable answers in a row after which a person is offered.
     form_max_invalid_answers: int = 3
     #: EMERGENCY_PHONE: the company's emergency number for gas leaks. The policy gives none,
@@ -86,6 +98,10 @@ class Settings:
             max_tickets_per_conversation=_whole(
                 env, "MAX_TICKETS_PER_CONVERSATION", cls.max_tickets_per_conversation
             ),
+            chat_retention_days=_whole(env, "CHAT_RETENTION_DAYS", cls.chat_retention_days),
+            ticket_retention_days=_whole(env, "TICKET_RETENTION_DAYS", cls.ticket_retention_days),
+            purge_batch_size=_whole(env, "PURGE_BATCH_SIZE", cls.purge_batch_size),
+            purge_interval_minutes=_whole(env, "PURGE_INTERVAL_MINUTES", cls.purge_interval_minutes),
             form_max_invalid_answers=_whole(env, "FORM_MAX_INVALID_ANSWERS", cls.form_max_invalid_answers),
             emergency_phone=(env.get("EMERGENCY_PHONE") or "").strip() or None,
             fixed_now=fixed_now,

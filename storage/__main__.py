@@ -1,5 +1,7 @@
 """``python -m storage upgrade`` (migrate to head), ``current`` (show revision),
-``init-admin`` (create the first admin; password from CONSOLE_ADMIN_PASSWORD or a prompt).
+``init-admin`` (create the first admin; password from CONSOLE_ADMIN_PASSWORD or a prompt),
+``purge`` (delete what is past its retention period, storage/retention.py; ``--every`` repeats
+it every PURGE_INTERVAL_MINUTES, as ``make run`` does).
 
 Uses DATABASE_URL, or the SQLite file under var/.
 """
@@ -9,17 +11,21 @@ import argparse
 import getpass
 import os
 import sys
+import time
 
 from sobu_privacy.logsafe import install
+from sobu_privacy.settings import load_settings
 
 from .db import Database
+from .retention import Retention, RetentionPeriods, tracker_engine
 from .errors import StorageUnavailable
 from .staff import StaffDirectory
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m storage", description=__doc__)
-    parser.add_argument("command", choices=["upgrade", "current", "init-admin"])
+    parser.add_argument("command", choices=["upgrade", "current", "init-admin", "purge"])
+    parser.add_argument("--every", action="store_true", help="purge: repeat every PURGE_INTERVAL_MINUTES")
     parser.add_argument("--url", help="database URL (default: DATABASE_URL or sqlite var/app.db)")
     args = parser.parse_args(argv)
     install()  # no personal data in the logs (sobu_privacy/logsafe.py)
@@ -33,6 +39,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "upgrade":
             print(f"{db.safe_url}: at {db.current_revision()}")
             return 0
+        if args.command == "purge":
+            return _purge(db, repeat=args.every)
         staff = StaffDirectory(db)
         if staff.list_users():
             print("staff users already exist; nothing to do")
@@ -47,6 +55,26 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+
+
+def _purge(db: Database, *, repeat: bool) -> int:
+    settings = load_settings()
+    retention = Retention(
+        db,
+        tracker_engine(os.environ.get("TRACKER_DB_URL")),
+        RetentionPeriods(settings.chat_retention_days, settings.ticket_retention_days, settings.purge_batch_size),
+    )
+    while True:
+        try:
+            report = retention.purge()
+            print(f"purged: {report}", flush=True)
+        except StorageUnavailable as error:  # try again next time; a purge is never urgent
+            print(f"purge skipped: {error}", file=sys.stderr, flush=True)
+            if not repeat:
+                return 2
+        if not repeat:
+            return 0
+        time.sleep(settings.purge_interval_minutes * 60)
 
 
 if __name__ == "__main__":

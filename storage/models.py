@@ -109,6 +109,9 @@ class TicketRow(Base):
     created_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
     updated_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
     due_date: Mapped[date] = Column(Date, nullable=False)
+    #: When the customer's details were erased (retention or an erasure request); the
+    #: number, type, dates and statuses stay as the record of the request.
+    erased_at: Mapped[Optional[datetime]] = Column(UTCDateTime)
 
 
 class TicketHistoryRow(Base):

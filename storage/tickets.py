@@ -126,6 +126,9 @@ class Ticket:
     created_at: datetime
     updated_at: datetime
     due_date: date
+    #: Set once the customer's details were erased (storage.retention); the fields above
+    #: that hold them are then empty.
+    erased_at: Optional[datetime] = None
 
     @property
     def is_final(self) -> bool:
@@ -171,6 +174,7 @@ def _ticket(row: TicketRow) -> Ticket:
         created_at=row.created_at,
         updated_at=row.updated_at,
         due_date=row.due_date,
+        erased_at=row.erased_at,
     )
 
 

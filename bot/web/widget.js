@@ -32,6 +32,7 @@
   var launcher = document.getElementById("chat-launcher");
   var panel = document.getElementById("chat-panel");
   var closeBtn = document.getElementById("chat-close");
+  var endBtn = document.getElementById("chat-end");
   var log = document.getElementById("chat-log");
   var form = document.getElementById("chat-form");
   var input = document.getElementById("chat-input");
@@ -276,7 +277,23 @@
     launcher.focus();
   }
 
+  /* 「チャットを終了」: ends the conversation for the assistant (/restart) and forgets it in
+     this browser (sessionStorage and the page), e.g. on a shared computer. */
+  function endChat() {
+    if (!window.confirm(TEXTS.end_confirm)) { return; }
+    if (canSend()) { socket.emit("user_uttered", { message: "/restart", session_id: state.sessionId }); }
+    try { window.sessionStorage.removeItem(STORE_KEY); } catch (e) { /* nothing stored */ }
+    state = { sessionId: null, sessionSecret: null, open: true, messages: [] };
+    log.textContent = "";
+    showTyping(false);
+    if (socket && socket.connected) { socket.emit("session_request", {}); }  // a new conversation
+    addMessage({ from: "bot", text: TEXTS.ended });
+    setStatus(normalStatus());
+    input.focus();
+  }
+
   launcher.addEventListener("click", open);
+  endBtn.addEventListener("click", endChat);
   closeBtn.addEventListener("click", close);
   panel.addEventListener("keydown", function (ev) {
     if (ev.key === "Escape") { ev.preventDefault(); close(); }

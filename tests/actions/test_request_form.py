@@ -2,6 +2,8 @@
 import asyncio
 
 from rasa_sdk import Tracker
+
+from actions import services
 from rasa_sdk.events import ActiveLoop
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -76,9 +78,12 @@ def test_correction_buttons_then_the_chosen_field_is_cleared(run_action):
                                    "agent_relationship": None, "agent_documents": None}
 
 
-def test_cancel_forgets_everything(run_action):
+def test_cancel_forgets_everything(run_action, monkeypatch):
+    monkeypatch.setenv("CHAT_RETENTION_DAYS", "14")
+    services.reset()
     messages, events = run_action(ActionCancelRequest(), load_tracker("request_confirmed"))
     assert responses(messages) == ["utter_request_cancelled"]
+    assert messages[0]["retention_days"] == 14  # the customer is told how long the chat is kept
     assert ActiveLoop(None) in events
     assert all(value in (None, 0) for value in slot_events(events).values())
     assert "customer_name" in slot_events(events)

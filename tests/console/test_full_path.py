@@ -108,3 +108,46 @@ def test_customer_to_staff_and_back(bot):
         staff_events = [e for e in tracker["events"] if e["event"] == "bot" and (e.get("metadata") or {}).get("from_staff")]
         assert len(staff_events) == 1
         browser.close()
+
+
+def test_reload_continues_and_end_chat_forgets(bot):
+    """The real widget and Rasa: a reload resumes with the session secret; 「チャットを終了」
+    ends the conversation for the assistant and clears what the browser holds."""
+    from playwright.sync_api import sync_playwright
+
+    store = "JSON.parse(sessionStorage.getItem('sobu-chat-v1')) || {}"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        customer = browser.new_page(viewport={"width": 375, "height": 700})
+        customer.goto(bot.console_url + "/")
+        customer.click("#chat-launcher")
+        customer.wait_for_function(f"() => ({store}).sessionSecret")
+        first = customer.evaluate(f"({store}).sessionId")
+
+        before = len(_bot_messages(customer))
+        customer.fill("#chat-input", "開示の手数料はいくらですか")
+        customer.keyboard.press("Enter")
+        customer.wait_for_function(f"() => document.querySelectorAll('.chat-msg-bot').length > {before}", timeout=30000)
+
+        customer.reload()  # the same conversation continues: the secret proves the browser
+        customer.wait_for_selector("#chat-panel:not([hidden])")
+        customer.wait_for_function("() => document.getElementById('chat-status').textContent === ''", timeout=15000)
+        assert customer.evaluate(f"({store}).sessionId") == first
+        before = len(_bot_messages(customer))
+        customer.fill("#chat-input", "訂正の手数料はかかりますか")
+        customer.keyboard.press("Enter")
+        customer.wait_for_function(f"() => document.querySelectorAll('.chat-msg-bot').length > {before}", timeout=30000)
+        users = [e["text"] for e in bot.tracker(first)["events"] if e["event"] == "user"]
+        assert users == ["開示の手数料はいくらですか", "訂正の手数料はかかりますか"]
+
+        customer.once("dialog", lambda dialog: dialog.accept())
+        customer.click("#chat-end")
+        customer.wait_for_function(f"() => ({store}).sessionId && ({store}).sessionId !== {first!r}", timeout=15000)
+        held = customer.evaluate("sessionStorage.getItem('sobu-chat-v1')")
+        assert "手数料" not in held and first not in held
+        assert "手数料" not in customer.text_content("#chat-log")
+        assert "チャットを終了しました" in customer.text_content("#chat-log")
+        customer.wait_for_timeout(1000)
+        # Rasa shows a conversation from its last restart: the old messages are behind it.
+        assert [e for e in bot.tracker(first)["events"] if e["event"] == "user"] == []
+        browser.close()

@@ -112,7 +112,7 @@ def test_cancel_stores_nothing(running_bot):
     running_bot.chat(sender, "利用停止の手続きをお願いしたいです")
     running_bot.chat(sender, "本人です")
     reply = texts(running_bot.chat(sender, "やっぱりやめます"))
-    assert "保存していません" in reply
+    assert "受け付けていません" in reply and "30日間保存した後に削除します" in reply
     slots = running_bot.tracker(sender)["slots"]
     assert slots["customer_name"] is None and slots["requested_slot"] is None
 

@@ -1,0 +1,170 @@
+"""Keeping the assistant's own data only as long as needed (policy: 利用目的の達成に必要な範囲).
+
+``Retention.purge()`` removes what is due, in short batches so live chats are not held up:
+
+- **conversations** in Rasa's SQL tracker store (every message and slot value) whose last
+  event is older than ``chat_retention_days``;
+- **handoffs** closed before that cutoff, with their notes (open ones wait for staff);
+- **closed tickets** whose last change is older than ``ticket_retention_days``: the
+  customer's details and free texts are erased, and the number, type, dates and statuses
+  stay as the pseudonymised record of the request (``erased_at`` marks it).
+
+Each run writes its counts to the audit log (``retention.purge``). ``python -m storage purge``
+runs it once (``make purge``); ``--every`` repeats it, as ``make run`` does.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timedelta
+from typing import Iterable, Optional
+
+from sqlalchemy import delete, func, inspect, select, update
+from sqlalchemy.engine import Engine
+from sqlalchemy.future import create_engine
+from sqlalchemy.sql import column, table
+
+from sobu_privacy.workflow import FINAL_STATUSES
+
+from .audit import record_in
+from .db import Clock, Database, utcnow
+from .models import HandoffNoteRow, HandoffRow, TicketHistoryRow, TicketRow
+
+logger = logging.getLogger(__name__)
+
+#: Rasa's SQL tracker store table (rasa.core.tracker_store.SQLTrackerStore.SQLEvent).
+EVENTS = table("events", column("id"), column("sender_id"), column("timestamp"))
+
+#: The ticket columns that hold the customer's details or free text.
+ERASED_TICKET_FIELDS = dict(
+    name="", name_kana="", postal_code="", address="", phone="", details="",
+    email=None, customer_number=None, agent_name=None, agent_relationship=None, refusal_reason=None,
+)
+
+
+@dataclass(frozen=True)
+class RetentionPeriods:
+    chat_days: int = 30
+    ticket_days: int = 1095
+    batch_size: int = 200
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    conversations: int = 0
+    events: int = 0
+    handoffs: int = 0
+    tickets_erased: int = 0
+
+
+def tracker_engine(url: Optional[str]) -> Optional[Engine]:
+    """An engine on Rasa's tracker store database (TRACKER_DB_URL), or None when unset."""
+    if not url:
+        return None
+    return create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True)
+
+
+class Retention:
+    def __init__(
+        self,
+        db: Database,
+        tracker_db: Optional[Engine],
+        periods: RetentionPeriods = RetentionPeriods(),
+        *,
+        clock: Clock = utcnow,
+    ) -> None:
+        self.db = db
+        self.tracker_db = tracker_db
+        self.periods = periods
+        self.clock = clock
+
+    def purge(self) -> PurgeReport:
+        now = self.clock()
+        chat_cutoff = now - timedelta(days=self.periods.chat_days)
+        conversations, events = self._purge_conversations(chat_cutoff)
+        report = PurgeReport(
+            conversations=conversations,
+            events=events,
+            handoffs=self._purge_handoffs(chat_cutoff),
+            tickets_erased=self._erase_closed_tickets(now - timedelta(days=self.periods.ticket_days), now),
+        )
+        with self.db.transaction() as session:
+            record_in(session, actor="retention", action="retention.purge", target="", detail=asdict(report), at=now)
+        logger.info("retention purge %s", asdict(report))
+        return report
+
+    # --- conversations in Rasa's tracker store ---------------------------------------------
+
+    def _purge_conversations(self, cutoff: datetime) -> tuple[int, int]:
+        if self.tracker_db is None or not inspect(self.tracker_db).has_table("events"):
+            return 0, 0
+        conversations = events = 0
+        last_seen = func.max(EVENTS.c.timestamp)
+        while True:
+            with self.tracker_db.begin() as connection:
+                senders = list(
+                    connection.execute(
+                        select(EVENTS.c.sender_id)
+                        .group_by(EVENTS.c.sender_id)
+                        .having(last_seen < cutoff.timestamp())
+                        .limit(self.periods.batch_size)
+                    ).scalars()
+                )
+                if not senders:
+                    return conversations, events
+                events += connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(senders))).rowcount
+            conversations += len(senders)
+
+    def forget_conversations(self, conversation_ids: Iterable[str]) -> int:
+        """Delete these conversations' tracker events now (an erasure request)."""
+        ids = list(conversation_ids)
+        if not ids or self.tracker_db is None or not inspect(self.tracker_db).has_table("events"):
+            return 0
+        with self.tracker_db.begin() as connection:
+            return connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))).rowcount
+
+    # --- handoffs and notes ----------------------------------------------------------------
+
+    def _purge_handoffs(self, cutoff: datetime) -> int:
+        removed = 0
+        while True:
+            with self.db.transaction() as session:
+                ids = list(
+                    session.scalars(
+                        select(HandoffRow.id)
+                        .where(HandoffRow.closed_at.is_not(None), HandoffRow.closed_at < cutoff)
+                        .limit(self.periods.batch_size)
+                    )
+                )
+                if not ids:
+                    return removed
+                session.execute(delete(HandoffNoteRow).where(HandoffNoteRow.handoff_id.in_(ids)))
+                session.execute(delete(HandoffRow).where(HandoffRow.id.in_(ids)))
+            removed += len(ids)
+
+    # --- tickets ---------------------------------------------------------------------------
+
+    def _erase_closed_tickets(self, cutoff: datetime, now: datetime) -> int:
+        final = [status.value for status in FINAL_STATUSES]
+        erased = 0
+        while True:
+            with self.db.transaction() as session:
+                ids = list(
+                    session.scalars(
+                        select(TicketRow.id)
+                        .where(TicketRow.status.in_(final), TicketRow.updated_at < cutoff, TicketRow.erased_at.is_(None))
+                        .limit(self.periods.batch_size)
+                    )
+                )
+                if not ids:
+                    return erased
+                erase_tickets(session, ids, now)
+            erased += len(ids)
+
+
+def erase_tickets(session, ticket_ids: list[int], now: datetime) -> None:  # type: ignore[no-untyped-def]
+    """Erase the customer's details of these tickets inside the caller's transaction."""
+    session.execute(update(TicketRow).where(TicketRow.id.in_(ticket_ids)).values(**ERASED_TICKET_FIELDS, erased_at=now))
+    session.execute(
+        update(TicketHistoryRow).where(TicketHistoryRow.ticket_id.in_(ticket_ids)).values(comment="", reason=None)
+    )
