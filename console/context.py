@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 
 from storage.audit import AuditLog
 from storage.db import Database
+from storage.erasure import Erasure, erasure_for
 from storage.handoffs import HandoffQueue
 from storage.staff import StaffDirectory
 from storage.tickets import TicketStore
@@ -33,6 +34,7 @@ class ConsoleContext:
     audit: AuditLog
     rasa: RasaClient
     tracker_engine: Optional[Engine]
+    erasure: Erasure
 
     @classmethod
     def build(cls, settings: Settings, db: Database, rasa: Optional[RasaClient] = None) -> "ConsoleContext":
@@ -47,6 +49,7 @@ class ConsoleContext:
             audit=AuditLog(db),
             rasa=rasa or RasaClient(settings.rasa_url, settings.bot_token),
             tracker_engine=readonly_engine(settings.tracker_db_url),
+            erasure=erasure_for(db, settings.tracker_db_url),
         )
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -30,6 +30,8 @@ TEXTS: Dict[str, str] = {
     "not_found": "見つかりません。",
     "conversation_not_found": "この会話の引き継ぎ依頼は見つかりません。",
     "ticket_not_found": "指定された受付番号のチケットは見つかりません。",
+    "erasure_not_allowed": "チャットデータの消去は、種類が「削除」「消去」「利用停止」のお申し込みからのみ行えます。また、選べるのは同じお客さまのチケットだけです。",
+    "erasure_confirm_mismatch": "確認のための受付番号が一致しません。消去は行っていません。",
     # --- handoff workflow ---
     "already_claimed": "この会話は既に {user} さんが対応中です。",
     "already_claimed_anon": "この会話は既に他の担当者が対応中です。",

@@ -219,6 +219,25 @@ async def ticket(request: Request, session: StaffSession, number: str) -> HTTPRe
     return render(request, "ticket.html", data=data)
 
 
+@bp.get("/console/tickets/<number:str>/erasure")
+@page(STAFF_ROLES)
+async def erasure_form(request: Request, session: StaffSession, number: str) -> HTTPResponse:
+    """Step one of an erasure: what would go, the customer's other tickets to choose from."""
+    data = await _svc(request).tickets.erasure_plan(number)
+    await _svc(request).tickets.audit(session.user.username, "privacy.erasure.plan", data["ticket"]["number"], {})
+    return render(request, "erasure.html", data=data, done=None)
+
+
+@bp.post("/console/tickets/<number:str>/erasure")
+@page(STAFF_ROLES)
+async def erasure(request: Request, session: StaffSession, number: str) -> HTTPResponse:
+    """Step two: erase, after the 受付番号 is typed again (storage writes the audit entry)."""
+    form = request.form or {}
+    done = await _svc(request).tickets.erase(session, number, form.get("confirm"), form.getlist("other") or [])
+    data = await _svc(request).tickets.erasure_plan(number)
+    return render(request, "erasure.html", data=data, done=done)
+
+
 @bp.post("/console/tickets/<number:str>/status")
 @page(STAFF_ROLES)
 async def ticket_status(request: Request, session: StaffSession, number: str) -> HTTPResponse:

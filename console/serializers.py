@@ -79,6 +79,7 @@ def ticket_json(ticket: Ticket, today: date) -> Dict[str, Any]:
         "due_date": ticket.due_date.isoformat(),
         "overdue": ticket.is_overdue(today),
         "allowed_next": [s.value for s in allowed_next(ticket.status)],
+        "erased_at": iso(ticket.erased_at) if ticket.erased_at else None,
     }
 
 

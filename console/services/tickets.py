@@ -3,11 +3,13 @@ a ticket from a chat."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Dict, Optional
+from dataclasses import asdict
+from typing import Any, Dict, List, Optional
 
 from sobu_privacy.identifiers import normalize_ticket_number
 from sobu_privacy.requests import RequestType
 from sobu_privacy.workflow import TicketStatus
+from storage.erasure import ErasureNotAllowed
 from storage.errors import InvalidTicket, InvalidTransition, NotFound
 from storage.staff import StaffSession
 from storage.tickets import TicketDraft
@@ -53,6 +55,39 @@ class TicketService(Service):
             "ticket": ticket_json(ticket, self.ctx.tickets.today()),
             "history": [history_json(h) for h in history],
         }
+
+    async def erasure_plan(self, number: str) -> Dict[str, Any]:
+        """What erasing from this request would remove (shown before staff confirm)."""
+        canonical = _canonical_or_400(number)
+        with storage_errors():
+            try:
+                plan = await self.ctx.run(self.ctx.erasure.plan, canonical)
+            except NotFound:
+                raise ApiError(404, t("ticket_not_found")) from None
+            except ErasureNotAllowed:
+                raise ApiError(409, t("erasure_not_allowed")) from None
+        today = self.ctx.tickets.today()
+        return {
+            "ticket": ticket_json(plan.ticket, today),
+            "conversation_ids": list(plan.conversation_ids),
+            "other_tickets": [ticket_json(other, today) for other in plan.other_tickets],
+        }
+
+    async def erase(self, session: StaffSession, number: str, confirm: Any, others: List[str]) -> Dict[str, Any]:
+        """The second step: staff typed the 受付番号 again and chose the other tickets."""
+        canonical = _canonical_or_400(number)
+        if normalize_ticket_number(confirm if isinstance(confirm, str) else "") != canonical:
+            raise ApiError(400, t("erasure_confirm_mismatch"))
+        with storage_errors():
+            try:
+                report = await self.ctx.run(
+                    lambda: self.ctx.erasure.erase(canonical, actor=session.user.username, other_ticket_numbers=others)
+                )
+            except NotFound:
+                raise ApiError(404, t("ticket_not_found")) from None
+            except ErasureNotAllowed:
+                raise ApiError(409, t("erasure_not_allowed")) from None
+        return {"number": canonical, **asdict(report)}
 
     async def change_status(self, session: StaffSession, number: str, body: Dict[str, Any]) -> Dict[str, Any]:
         canonical = _canonical_or_400(number)

@@ -86,3 +86,26 @@ def db(request, tmp_path) -> Iterator[Database]:
     with database.engine.begin() as conn:
         conn.exec_driver_sql(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")
     yield database
+
+
+@pytest.fixture
+def tracker(db):
+    """Rasa's events table, in the same database here (it is another one in production)."""
+    from sqlalchemy import text
+
+    from storage.retention import tracker_engine
+
+    engine = tracker_engine(db.url)
+    key = "SERIAL PRIMARY KEY" if db.dialect == "postgresql" else "INTEGER PRIMARY KEY"
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS events"))
+        connection.execute(text(
+            f"CREATE TABLE events (id {key}, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) "
+            "NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
+        ))
+    yield engine
+    with engine.begin() as connection:
+        connection.execute(text("DROP TABLE events"))
+    engine.dispose()
+
+

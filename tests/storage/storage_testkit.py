@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from sqlalchemy import text as sql_text
+
 from storage import TicketDraft
 
 
@@ -33,3 +35,19 @@ def make_draft(**overrides) -> TicketDraft:
     )
     fields.update(overrides)
     return TicketDraft(**fields)
+
+
+def add_events(engine, sender: str, *moments) -> None:
+    with engine.begin() as connection:
+        for moment in moments:
+            connection.execute(
+                sql_text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, :d)"),
+                {"s": sender, "t": moment.timestamp(), "d": '{"text": "総武 花子です"}'},
+            )
+
+
+def senders(engine) -> set[str]:
+    with engine.connect() as connection:
+        return set(connection.execute(sql_text("SELECT DISTINCT sender_id FROM events")).scalars())
+
+

@@ -3,45 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import text
 
 from storage import AuditLog, HandoffQueue, TicketStore
-from storage.retention import Retention, RetentionPeriods, tracker_engine
-from storage_testkit import make_draft
+from storage.retention import Retention, RetentionPeriods
+from storage_testkit import add_events, make_draft, senders
 
 from tests.console.helpers import bot_summary
-
-
-@pytest.fixture
-def tracker(db):
-    """Rasa's events table, in the same database here (it is another one in production)."""
-    engine = tracker_engine(db.url)
-    key = "SERIAL PRIMARY KEY" if db.dialect == "postgresql" else "INTEGER PRIMARY KEY"
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE IF EXISTS events"))
-        connection.execute(text(
-            f"CREATE TABLE events (id {key}, sender_id VARCHAR(255) NOT NULL, type_name VARCHAR(255) "
-            "NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), action_name VARCHAR(255), data TEXT)"
-        ))
-    yield engine
-    with engine.begin() as connection:
-        connection.execute(text("DROP TABLE events"))
-    engine.dispose()
-
-
-def add_events(engine, sender: str, *moments) -> None:
-    with engine.begin() as connection:
-        for moment in moments:
-            connection.execute(
-                text("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (:s, 'user', :t, :d)"),
-                {"s": sender, "t": moment.timestamp(), "d": '{"text": "総武 花子です"}'},
-            )
-
-
-def senders(engine) -> set[str]:
-    with engine.connect() as connection:
-        return set(connection.execute(text("SELECT DISTINCT sender_id FROM events")).scalars())
 
 
 def test_conversations_go_a_set_time_after_their_last_message(db, clock, tracker):
