@@ -11,7 +11,7 @@ ENV := source scripts/env.sh &&
 
 .PHONY: run test install train eval bench lock validate web browser clean purge
 
-run: install web $(MODEL)
+run: install web browser $(MODEL)
 	scripts/run.sh
 
 test: install web browser $(MODEL)
@@ -49,9 +49,11 @@ web: bot/web/node_modules/.package-lock.json
 bot/web/node_modules/.package-lock.json: bot/web/package-lock.json
 	cd bot/web && npm ci --no-audit --no-fund --silent
 
-# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+# Debian's chromium for the browser tests (Playwright drives it; no browser download) and for
+# the disclosure document's PDF, with Japanese fonts.
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@test -d /usr/share/fonts/opentype/noto || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
 
 eval: install
 	$(ENV) $(PY) scripts/eval_nlu.py

@@ -10,7 +10,7 @@ from typing import Any, Awaitable, Callable, Dict, Optional
 from urllib.parse import quote
 
 from sanic import Blueprint, Request
-from sanic.response import HTTPResponse, html, redirect
+from sanic.response import HTTPResponse, html, raw, redirect
 
 from sobu_privacy.requests import DeliveryMethod, RequestType
 from sobu_privacy.roles import ADMIN_ROLES, ALL_ROLES, ANALYTICS_ROLES, STAFF_ROLES, Role
@@ -29,6 +29,7 @@ from .auth import (
     safe_next,
     set_session_cookie,
 )
+from .disclosure import PdfUnavailable, html_to_pdf, inline_stylesheet
 from .errors import ApiError
 from .messages import t
 from .services import ConsoleServices, LoginRefused
@@ -236,6 +237,30 @@ async def erasure(request: Request, session: StaffSession, number: str) -> HTTPR
     done = await _svc(request).tickets.erase(session, number, form.get("confirm"), form.getlist("other") or [])
     data = await _svc(request).tickets.erasure_plan(number)
     return render(request, "erasure.html", data=data, done=done)
+
+
+@bp.get("/console/tickets/<number:str>/disclosure")
+@page(STAFF_ROLES)
+async def disclosure(request: Request, session: StaffSession, number: str) -> HTTPResponse:
+    """The printable disclosure document of a 開示 request (console/disclosure.py)."""
+    data = await _svc(request).tickets.disclosure(number)
+    await _svc(request).tickets.audit(session.user.username, "privacy.disclosure", data["ticket"]["number"], {"format": "html"})
+    return render(request, "disclosure.html", data=data, inline_css=None)
+
+
+@bp.get("/console/tickets/<number:str>/disclosure.pdf")
+@page(STAFF_ROLES)
+async def disclosure_pdf(request: Request, session: StaffSession, number: str) -> HTTPResponse:
+    data = await _svc(request).tickets.disclosure(number)
+    page_html = request.app.ctx.jinja.get_template("disclosure.html").render(data=data, inline_css=inline_stylesheet())
+    try:
+        pdf = await html_to_pdf(page_html)
+    except PdfUnavailable:
+        raise ApiError(503, t("pdf_unavailable")) from None
+    number = data["ticket"]["number"]
+    await _svc(request).tickets.audit(session.user.username, "privacy.disclosure", number, {"format": "pdf"})
+    return raw(pdf, content_type="application/pdf",
+               headers={"Content-Disposition": f'attachment; filename="disclosure-{number}.pdf"', "Cache-Control": "no-store"})
 
 
 @bp.post("/console/tickets/<number:str>/status")

@@ -66,13 +66,20 @@ class Erasure:
         self.clock = clock
 
     def plan(self, number: str) -> ErasurePlan:
+        """What an erasure from this ticket would remove; only for 削除・消去・利用停止."""
+        plan = self.customer_records(number)
+        if plan.ticket.request_type not in ERASABLE_TYPES:
+            raise ErasureNotAllowed("only a request to erase or stop use can erase chat data")
+        return plan
+
+    def customer_records(self, number: str) -> ErasurePlan:
+        """The ticket, its linked conversations and the customer's other tickets (any type:
+        a disclosure document lists the same)."""
         canonical = normalize_ticket_number(number) or ""
         with self.db.transaction(readonly=True) as session:
             row = session.scalars(select(TicketRow).where(TicketRow.number == canonical)).one_or_none()
             if row is None:
                 raise NotFound(f"ticket {canonical or '?'} not found")
-            if RequestType(row.request_type) not in ERASABLE_TYPES:
-                raise ErasureNotAllowed("only a request to erase or stop use can erase chat data")
             linked = set(
                 session.scalars(select(HandoffRow.conversation_id).where(HandoffRow.ticket_number == row.number))
             )

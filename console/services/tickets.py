@@ -2,10 +2,11 @@
 a ticket from a chat."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from dataclasses import asdict
 from typing import Any, Dict, List, Optional
 
+from sobu_privacy.clock import JST
 from sobu_privacy.identifiers import normalize_ticket_number
 from sobu_privacy.requests import RequestType
 from sobu_privacy.workflow import TicketStatus
@@ -16,11 +17,15 @@ from storage.tickets import TicketDraft
 
 from ..errors import ApiError
 from ..messages import t
+from ..rasa_client import RasaNotFound, RasaUnavailable
 from ..serializers import history_json, ticket_json
+from ..transcript import build_transcript
 from ..validation import COMMENT_MAX, choice_field, conversation_id as check_conversation_id, text_field
 from .base import Service, storage_errors
 
 STATUS_VALUES = [s.value for s in TicketStatus]
+#: Who said it, as the disclosure document names them (the customer reads it).
+_SPEAKERS = {"user": "お客さま", "bot": "アシスタント", "staff": "担当者"}
 REQUEST_TYPE_VALUES = [r.value for r in RequestType]
 #: What a ticket form may send for the request type: the code or its Japanese label.
 REQUEST_TYPE_CHOICES = REQUEST_TYPE_VALUES + [r.label for r in RequestType]
@@ -31,6 +36,13 @@ def _canonical_or_400(number: Optional[str]) -> str:
     if canonical is None:
         raise ApiError(400, t("bad_ticket_number"))
     return canonical
+
+
+def _japan_time(moment: Optional[str]) -> Optional[str]:
+    """An ISO UTC time as the customer reads it: Japan time, to the minute."""
+    if not moment:
+        return None
+    return datetime.fromisoformat(moment).astimezone(JST).strftime("%Y-%m-%d %H:%M")
 
 
 class TicketService(Service):
@@ -88,6 +100,40 @@ class TicketService(Service):
             except ErasureNotAllowed:
                 raise ApiError(409, t("erasure_not_allowed")) from None
         return {"number": canonical, **asdict(report)}
+
+    async def disclosure(self, number: str) -> Dict[str, Any]:
+        """One customer's ticket data and chat transcripts for the written answer to a 開示
+        request: the customer's words, the assistant's and staff's replies (no internal codes,
+        no staff login names)."""
+        canonical = _canonical_or_400(number)
+        with storage_errors():
+            try:
+                records = await self.ctx.run(self.ctx.erasure.customer_records, canonical)
+            except NotFound:
+                raise ApiError(404, t("ticket_not_found")) from None
+        if records.ticket.request_type is not RequestType.DISCLOSURE:
+            raise ApiError(409, t("disclosure_not_allowed"))
+        conversations = []
+        for cid in records.conversation_ids:
+            try:
+                events = (await self.ctx.rasa.tracker(cid)).get("events") or []
+                items = [
+                    {"who": _SPEAKERS[item["kind"]], "text": item.get("text") or "", "at": _japan_time(item.get("at"))}
+                    for item in build_transcript(events)
+                    if item.get("kind") in _SPEAKERS
+                ]
+                conversations.append({"messages": items, "error": None})
+            except RasaNotFound:
+                conversations.append({"messages": [], "error": t("not_found")})
+            except RasaUnavailable:
+                raise ApiError(503, t("rasa_unavailable")) from None
+        today = self.ctx.tickets.today()
+        return {
+            "ticket": ticket_json(records.ticket, today),
+            "other_tickets": [ticket_json(other, today) for other in records.other_tickets],
+            "conversations": conversations,
+            "generated_on": today.isoformat(),
+        }
 
     async def change_status(self, session: StaffSession, number: str, body: Dict[str, Any]) -> Dict[str, Any]:
         canonical = _canonical_or_400(number)
