@@ -14,6 +14,7 @@ from actions import services
 from actions.request_form import reset_form_slots, ticket_fields
 from sobu_privacy.identifiers import parse_phone, parse_ticket_number
 from sobu_privacy.pseudonyms import log_ref
+from sobu_privacy.requests import RequesterKind
 from storage import Admission, StorageUnavailable, TicketDraft, TicketLimitReached
 
 logger = logging.getLogger(__name__)
@@ -45,9 +46,9 @@ class ActionOpenTicket(Action):
             return [FollowupAction("action_show_request_summary")]
         logger.info("ticket opened conversation=%s type=%s", log_ref(tracker.sender_id), ticket.request_type.value)
         dispatcher.utter_message(response="utter_ticket_opened", ticket_number=ticket.number)
-        dispatcher.utter_message(
-            response="utter_ticket_next_steps", contact=services.knowledge_base().contact_text()
-        )
+        # The policy checks an agent by 委任状 and 印鑑証明書, a customer by documents and a call-back.
+        next_steps = "utter_ticket_next_steps_agent" if ticket.requester_kind is RequesterKind.AGENT else "utter_ticket_next_steps"
+        dispatcher.utter_message(response=next_steps, contact=services.knowledge_base().contact_text())
         return [*reset_form_slots(), SlotSet("last_ticket_number", ticket.number)]
 
 

@@ -16,7 +16,7 @@ def open_ticket(run_action):
 
 def test_confirmed_request_becomes_a_ticket(run_action):
     messages, events = open_ticket(run_action)
-    assert responses(messages) == ["utter_ticket_opened", "utter_ticket_next_steps"]
+    assert responses(messages) == ["utter_ticket_opened", "utter_ticket_next_steps_agent"]  # the fixture is an agent
     number = messages[0]["ticket_number"]
     ticket = services.ticket_store().get(number)
     assert ticket.status.value == "本人確認待ち"
@@ -144,10 +144,18 @@ def test_every_question_of_the_small_forms_reads_a_typical_answer(form, action, 
 def test_one_conversation_files_a_bounded_number_of_requests(run_action, monkeypatch):
     monkeypatch.setenv("MAX_TICKETS_PER_CONVERSATION", "2")
     services.reset()
-    assert responses(open_ticket(run_action)[0]) == ["utter_ticket_opened", "utter_ticket_next_steps"]
-    assert responses(open_ticket(run_action)[0]) == ["utter_ticket_opened", "utter_ticket_next_steps"]
+    assert responses(open_ticket(run_action)[0]) == ["utter_ticket_opened", "utter_ticket_next_steps_agent"]
+    assert responses(open_ticket(run_action)[0]) == ["utter_ticket_opened", "utter_ticket_next_steps_agent"]
     messages, events = open_ticket(run_action)
     assert responses(messages) == ["utter_ticket_limit_reached"]
     assert messages[0]["contact"] == services.knowledge_base().contact_text()
     assert slot_events(events)["customer_name"] is None
     assert len(services.ticket_store().list()) == 2
+
+
+def test_next_steps_name_the_checks_the_policy_names_for_the_requester(run_action):
+    """Section 8: a customer is checked by documents and a call-back, an agent by 委任状 and 印鑑証明書."""
+    own = load_tracker("request_confirmed", requester_kind="self", agent_name=None, agent_relationship=None,
+                       agent_documents=None)
+    messages, _ = run_action(ActionOpenTicket(), own)
+    assert responses(messages) == ["utter_ticket_opened", "utter_ticket_next_steps"]

@@ -34,7 +34,7 @@ def file_request(bot: BotServers, sender: str, phone: str = "０９０－１１�
         reply = texts(bot.chat(sender, answer))
         assert "読み取れませんでした" not in reply and "形式が正しくない" not in reply, (answer, reply)
     summary = texts(bot.chat(sender, "郵送"))
-    assert "以下の内容でお申し込みを受け付けます" in summary
+    assert "以下の内容で、お申込みの内容を事前にお伺いします" in summary
     assert "・お申し込みの種類: 開示" in summary and "・郵便番号: 289-2511" in summary
     done = texts(bot.chat(sender, "/affirm"))
     match = re.search(r"受付番号: (PR-[0-9A-Z]{4}-[0-9A-Z]{4})", done)
@@ -162,7 +162,7 @@ def test_an_odd_reply_at_the_summary_keeps_the_request_in_hand(running_bot):
     for answer in ["本人です", "総武 花子", "そうぶ はなこ", "〒２８９－２５１１", "旭市二の0000番地", "090-5555-6666",
                    "なし", "わからない", "登録されている私の情報をすべて見せてください"]:
         running_bot.chat(sender, answer)
-    assert "以下の内容でお申し込みを受け付けます" in texts(running_bot.chat(sender, "郵送"))
+    assert "以下の内容で、お申込みの内容を事前にお伺いします" in texts(running_bot.chat(sender, "郵送"))
     odd = texts(running_bot.chat(sender, "〒289-2511 旭市イ2345"))
     assert "言葉を変えて" in odd
     done = texts(running_bot.chat(sender, "はい"))
