@@ -80,20 +80,53 @@ def clear_session_cookie(response: HTTPResponse) -> None:
     cookie["max-age"] = 0
 
 
-def login_locked(ctx: "ConsoleContext", username: str) -> bool:
-    """Too many failed logins for this username lately (a guessing attack, or a forgotten password).
+#: Attempts from one address, over all names, allowed per window: this many times the
+#: per-name limit (an office behind one address logs in many people).
+PER_ADDRESS_FACTOR = 4
+#: How many recent attempts are read to count (far above any limit).
+_ATTEMPT_SCAN = 1000
 
-    Counted from the audit log, so every console instance on the same database agrees and
-    a restart does not reset it. The window starts at the last successful login, if that is
-    more recent. The same answer is given for unknown usernames: it reveals nothing.
+
+def login_attempt_refused(ctx: "ConsoleContext", username: str, address: str) -> bool:
+    """Record this login attempt, then decide whether it may check a password.
+
+    The attempt is written *before* counting (in the audit log, so every console instance on
+    the same database agrees and a restart does not reset it), so attempts made in parallel
+    all see each other: no more than the limit get a password check. Two limits:
+
+    - per name *and* address: ``login_max_failures`` attempts since that pair's last
+      successful login; from another address the same name can still log in, so nobody can
+      keep the known ``admin`` locked out;
+    - per address over all names: ``PER_ADDRESS_FACTOR`` times that, less the successful
+      logins, against one address trying many names.
+    The same answer is given for unknown names: it reveals nothing.
     """
     settings = ctx.settings.product
+    ctx.audit.record(username, "login.attempt", username, {"address": address})
     since = datetime.now(timezone.utc) - timedelta(minutes=settings.login_lock_minutes)
-    last_login = ctx.audit.entries(1, action="login", target=username, since=since)
-    if last_login:
-        since = last_login[0].at
-    failures = ctx.audit.entries(settings.login_max_failures, action="login.failed", target=username, since=since)
-    return len(failures) >= settings.login_max_failures
+    attempts = [e for e in ctx.audit.entries(_ATTEMPT_SCAN, action="login.attempt", since=since)
+                if e.detail.get("address") == address]
+    logins = [e for e in ctx.audit.entries(_ATTEMPT_SCAN, action="login", since=since)
+              if e.detail.get("address") == address]
+    last_login = max((e.at for e in logins if e.target == username), default=since)
+    pair = [e for e in attempts if e.target == username and e.at > last_login]
+    return (
+        len(pair) > settings.login_max_failures
+        or len(attempts) - len(logins) > settings.login_max_failures * PER_ADDRESS_FACTOR
+    )
+
+
+def password_attempt_refused(ctx: "ConsoleContext", username: str) -> bool:
+    """Record an attempt to change one's password, then count attempts since the last
+    successful change: more than ``login_max_failures`` in the window are refused."""
+    settings = ctx.settings.product
+    ctx.audit.record(username, "user.password_change_attempt", username, {})
+    since = datetime.now(timezone.utc) - timedelta(minutes=settings.login_lock_minutes)
+    done = ctx.audit.entries(1, action="user.password_change", target=username, since=since)
+    if done:
+        since = done[0].at
+    attempts = ctx.audit.entries(_ATTEMPT_SCAN, action="user.password_change_attempt", target=username, since=since)
+    return len(attempts) > settings.login_max_failures
 
 
 def new_login_csrf() -> str:

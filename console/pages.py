@@ -99,7 +99,7 @@ async def login(request: Request) -> HTTPResponse:
     username = (form.get("username") or "").strip()[:USERNAME_STORED_MAX]
     password = form.get("password") or ""
     try:
-        logged_in = await _svc(request).users.login(username, password)
+        logged_in = await _svc(request).users.login(username, password, address=request.ip or "")
     except LoginRefused as refusal:
         return _login_page(request, refusal.message, status=refusal.status)
     target = safe_next(form.get("next"))
@@ -207,6 +207,7 @@ async def tickets(request: Request, session: StaffSession) -> HTTPResponse:
         "due_before": args.get("due_before") or None,
     }
     data = await _svc(request).tickets.list(filters["status"], filters["type"], date_param(filters["due_before"]))
+    await _svc(request).tickets.audit_read(session.user.username, "ticket.list", "", {**filters, "count": len(data["tickets"])})
     return render(
         request, "tickets.html", data=data, filters=filters, statuses=list(TicketStatus), request_types=list(RequestType)
     )

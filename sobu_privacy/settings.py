@@ -30,6 +30,9 @@ class Settings:
     ticket_due_days: int = 14
     #: CONSOLE_SESSION_MINUTES: a staff session ends after this much inactivity.
     staff_session_minutes: int = 30
+    #: CONSOLE_SESSION_MAX_HOURS: a staff session ends this long after the login, however
+    #: active it is.
+    staff_session_max_hours: float = 12.0
     #: CONSOLE_LOGIN_MAX_FAILURES / CONSOLE_LOGIN_LOCK_MINUTES: failed logins after which a
     #: username is locked, and for how long.
     login_max_failures: int = 5
@@ -60,6 +63,12 @@ class Settings:
     #: (short transactions do not hold up live chats), and how often `make run` purges.
     purge_batch_size: int = 200
     purge_interval_minutes: int = 60
+    #: STAFF_DISPLAY_NAME: how customers see the person replying (担当者（総務部）), never
+    #: the staff member's login name.
+    staff_display_name: str = "総務部"
+    #: CONSOLE_READ_AUDIT_MINUTES: a read of personal data (ticket list, ticket, transcript)
+    #: is audited once per user and target in this many minutes (pages poll every few seconds).
+    read_audit_minutes: int = 5
     #: FORM_MAX_INVALID_ANSWERS: unreadable answers in a row after which a person is offered.
     form_max_invalid_answers: int = 3
     #: EMERGENCY_PHONE: the company's emergency number for gas leaks. The policy gives none,
@@ -87,6 +96,7 @@ class Settings:
         return cls(
             ticket_due_days=_whole(env, "TICKET_DUE_DAYS", cls.ticket_due_days),
             staff_session_minutes=_whole(env, "CONSOLE_SESSION_MINUTES", cls.staff_session_minutes),
+            staff_session_max_hours=_number(env, "CONSOLE_SESSION_MAX_HOURS", cls.staff_session_max_hours),
             login_max_failures=_whole(env, "CONSOLE_LOGIN_MAX_FAILURES", cls.login_max_failures),
             login_lock_minutes=_number(env, "CONSOLE_LOGIN_LOCK_MINUTES", cls.login_lock_minutes),
             status_check_max_failures=_whole(env, "STATUS_CHECK_MAX_FAILURES", cls.status_check_max_failures),
@@ -102,6 +112,8 @@ class Settings:
             ticket_retention_days=_whole(env, "TICKET_RETENTION_DAYS", cls.ticket_retention_days),
             purge_batch_size=_whole(env, "PURGE_BATCH_SIZE", cls.purge_batch_size),
             purge_interval_minutes=_whole(env, "PURGE_INTERVAL_MINUTES", cls.purge_interval_minutes),
+            staff_display_name=(env.get("STAFF_DISPLAY_NAME") or "").strip() or cls.staff_display_name,
+            read_audit_minutes=_whole(env, "CONSOLE_READ_AUDIT_MINUTES", cls.read_audit_minutes),
             form_max_invalid_answers=_whole(env, "FORM_MAX_INVALID_ANSWERS", cls.form_max_invalid_answers),
             emergency_phone=(env.get("EMERGENCY_PHONE") or "").strip() or None,
             fixed_now=fixed_now,

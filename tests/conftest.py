@@ -1,9 +1,14 @@
 """Shared fixtures: the real servers, started once per test session."""
 from __future__ import annotations
 
+import os
 from typing import Iterator
 
 import pytest
+
+# Staff password hashes at scrypt n=2**14 in tests (production: 2**17, storage/staff.py); one
+# test checks the production cost and the upgrade explicitly.
+os.environ.setdefault("STAFF_PASSWORD_SCRYPT_LOG2", "14")
 
 from tests.servers import MODEL, BotServers, start_bot
 

@@ -27,7 +27,10 @@ async def list_conversations(request: Request, session: StaffSession) -> HTTPRes
 @bp.get("/conversations/<cid:str>")
 @api(STAFF_ROLES)
 async def get_conversation(request: Request, session: StaffSession, cid: str) -> HTTPResponse:
-    return json(await _svc(request).conversation(cid))
+    data = await _svc(request).conversation(cid)
+    # The transcript is personal data; the page polls this, so it is recorded once per window.
+    await _svc(request).audit_read(session.user.username, "conversation.view", data["conversation_id"], {})
+    return json(data)
 
 
 @bp.post("/conversations/<cid:str>/claim")

@@ -22,11 +22,11 @@ def _svc(request: Request) -> TicketService:
 @api(STAFF_ROLES)
 async def list_tickets(request: Request, session: StaffSession) -> HTTPResponse:
     args = request.args
-    return json(
-        await _svc(request).list(
-            args.get("status") or None, args.get("type") or None, date_param(args.get("due_before"))
-        )
-    )
+    filters = {"status": args.get("status") or None, "type": args.get("type") or None,
+               "due_before": args.get("due_before") or None}
+    data = await _svc(request).list(filters["status"], filters["type"], date_param(filters["due_before"]))
+    await _svc(request).audit_read(session.user.username, "ticket.list", "", {**filters, "count": len(data["tickets"])})
+    return json(data)
 
 
 @bp.post("/tickets")
@@ -38,7 +38,9 @@ async def create_ticket(request: Request, session: StaffSession) -> HTTPResponse
 @bp.get("/tickets/<number:str>")
 @api(STAFF_ROLES)
 async def get_ticket(request: Request, session: StaffSession, number: str) -> HTTPResponse:
-    return json(await _svc(request).get(number))
+    data = await _svc(request).get(number)
+    await _svc(request).audit_read(session.user.username, "ticket.view", data["ticket"]["number"], {})
+    return json(data)
 
 
 @bp.post("/tickets/<number:str>/status")

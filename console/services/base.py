@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, Iterator
 
 from storage.errors import StorageUnavailable
@@ -30,6 +31,19 @@ class Service:
     async def audit(self, actor: str, action: str, target: str, detail: Dict[str, Any]) -> None:
         with storage_errors():
             await self.ctx.run(self.ctx.audit.record, actor, action, target, detail)
+
+    async def audit_read(self, actor: str, action: str, target: str, detail: Dict[str, Any]) -> None:
+        """Record a read of personal data, once per user, action and target in
+        ``read_audit_minutes`` (the conversation page polls every few seconds)."""
+        window = timedelta(minutes=self.ctx.settings.product.read_audit_minutes)
+        since = datetime.now(timezone.utc) - window
+
+        def record() -> None:
+            if not self.ctx.audit.entries(limit=1, actor=actor, action=action, target=target, since=since):
+                self.ctx.audit.record(actor, action, target, detail)
+
+        with storage_errors():
+            await self.ctx.run(record)
 
     async def open_handoff(self, cid: str) -> Handoff:
         """The conversation's open handoff, or 404."""

@@ -87,7 +87,9 @@ class ConversationService(Service):
         _require_holder(handoff, session)
         user = session.user.username
         try:
-            await self.ctx.rasa.send_staff_reply(cid, text or "", staff_name=user, username=user)
+            # The customer sees the display name; the login name stays in the tracker's metadata.
+            display = self.ctx.settings.product.staff_display_name
+            await self.ctx.rasa.send_staff_reply(cid, text or "", staff_name=display, username=user)
         except RasaUnavailable:
             raise ApiError(502, t("rasa_unavailable")) from None
         # The reply text is in the tracker already; the audit log keeps only its length.
@@ -98,6 +100,8 @@ class ConversationService(Service):
         cid = check_conversation_id(cid)
         text = text_field(body, "text", "メモ", max_len=NOTE_MAX)
         handoff = await self.open_handoff(cid)
+        if session.user.role is not Role.ADMIN:  # notes only by the holder (or an admin)
+            _require_holder(handoff, session)
         user = session.user.username
         with storage_errors():
             note = await self.ctx.run(self.ctx.handoffs.add_note, handoff.id, user, text)
@@ -112,6 +116,8 @@ class ConversationService(Service):
         if canonical is None:
             raise ApiError(400, t("bad_ticket_number"))
         handoff = await self.open_handoff(cid)
+        if session.user.role is not Role.ADMIN:  # links only by the holder (or an admin)
+            _require_holder(handoff, session)
         try:
             with storage_errors():
                 linked = await self.ctx.run(self.ctx.handoffs.link_ticket, handoff.id, canonical)

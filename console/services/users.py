@@ -8,7 +8,7 @@ from sobu_privacy.roles import Role
 from storage.errors import LastActiveAdmin, NotFound, UserExists
 from storage.staff import MIN_PASSWORD_LENGTH, StaffSession, StaffUser
 
-from ..auth import login_locked
+from ..auth import login_attempt_refused, password_attempt_refused
 from ..errors import ApiError
 from ..messages import t
 from ..serializers import user_json
@@ -43,15 +43,15 @@ class LoggedIn:
 class UserService(Service):
     # --- logging in and out -------------------------------------------------------------
 
-    async def login(self, username: str, password: str) -> LoggedIn:
+    async def login(self, username: str, password: str, address: str = "") -> LoggedIn:
         """Check the throttle, the password and the account; start a session; audit each step.
 
         Raises LoginRefused (429 while the name is locked after repeated failures, 401 for a
         wrong name or password: the two are not told apart).
         """
         console = self.ctx
-        if username and await console.run(login_locked, console, username):
-            await self.audit(username, "login.locked", username, {})
+        if username and await console.run(login_attempt_refused, console, username, address):
+            await self.audit(username, "login.locked", username, {"address": address})
             minutes = max(1, round(console.settings.product.login_lock_minutes))
             raise LoginRefused(429, t("login_locked", minutes=minutes))
         user = None
@@ -59,10 +59,10 @@ class UserService(Service):
             user = await console.run(console.staff.authenticate, username, password)
         if user is None:
             if username:
-                await self.audit(username, "login.failed", username, {})
+                await self.audit(username, "login.failed", username, {"address": address})
             raise LoginRefused(401, t("login_failed"))
         token, _csrf = await console.run(console.staff.create_session, user)
-        await self.audit(user.username, "login", user.username, {})
+        await self.audit(user.username, "login", user.username, {"address": address})
         # Sessions that ran out are deleted here, so the sessions table does not only grow.
         await console.run(console.staff.purge_expired_sessions)
         return LoggedIn(user=user, token=token)
@@ -163,6 +163,12 @@ class UserService(Service):
         confirm = password_field(body, "new_password_confirm", t("label_new_password_confirm"))
         if new != confirm:
             raise ApiError(400, t("password_mismatch"))
+        # A stolen session must not become a way to guess the password: the same limit as
+        # logging in, attempt recorded first (console.auth.login_attempt_refused).
+        if await self.ctx.run(password_attempt_refused, self.ctx, user):
+            await self.audit(user, "user.password_change_locked", user, {})
+            minutes = max(1, round(self.ctx.settings.product.login_lock_minutes))
+            raise ApiError(429, t("password_change_locked", minutes=minutes))
         with storage_errors():
             verified = await self.ctx.run(self.ctx.staff.authenticate, user, current)
         if verified is None:

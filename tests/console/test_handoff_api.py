@@ -87,11 +87,13 @@ def test_conversation_view_reply_and_handback(console):
     assert cid == "conv-1"
     assert events == [{
         "event": "bot", "text": None,
-        "data": {"custom": {"data": {"staff_reply": "総務部の担当です。", "staff_name": "staff1"}}},
+        # the customer sees the display name (STAFF_DISPLAY_NAME), never the login name
+        "data": {"custom": {"data": {"staff_reply": "総務部の担当です。", "staff_name": "総務部"}}},
         "metadata": {"from_staff": "staff1"},
     }]
     view = staff.get(staff.url("/api/conversations/conv-1")).json()
     assert view["transcript"][-1] == {**view["transcript"][-1], "kind": "staff", "text": "総務部の担当です。", "staff": "staff1"}
+    assert "staff1" not in str(events[0]["data"])
 
     console.rasa.calls.clear()
     assert staff.api_post("/api/conversations/conv-1/handback").status_code == 200
@@ -204,3 +206,32 @@ def test_the_page_shows_every_part_of_the_summary_the_action_server_writes(conso
         assert shown in page, shown
     queue = staff.get(staff.url("/console")).text
     assert "開示の手続きを聞きたい" in queue and "折り返し電話" in queue
+
+
+def test_notes_and_ticket_links_only_by_the_holder_or_an_admin(console):
+    console.ctx.handoffs.enqueue("conv-h", bot_summary())
+    holder, other, admin = console.login("staff1"), console.login("staff2"), console.login("admin1")
+    # nobody holds it yet: a note or link by a non-admin is refused
+    assert other.api_post("/api/conversations/conv-h/notes", {"text": "x"}).status_code == 409
+    assert holder.api_post("/api/conversations/conv-h/claim").status_code == 200
+    assert other.api_post("/api/conversations/conv-h/notes", {"text": "横から"}).status_code == 409
+    assert other.api_post("/api/conversations/conv-h/ticket", {"ticket_number": "PR-0000-0000"}).status_code == 409
+    assert holder.api_post("/api/conversations/conv-h/notes", {"text": "担当メモ"}).status_code == 201
+    assert admin.api_post("/api/conversations/conv-h/notes", {"text": "管理者メモ"}).status_code == 201
+    notes = console.ctx.handoffs.notes(console.ctx.handoffs.open_for_conversation("conv-h").id)
+    assert [n.author for n in notes] == ["staff1", "admin1"]
+
+
+def test_reads_of_personal_data_are_audited_once_per_window(console):
+    console.ctx.handoffs.enqueue("conv-r", bot_summary())
+    staff = console.login("staff1")
+    for _ in range(3):  # the conversation page polls
+        assert staff.get(staff.url("/api/conversations/conv-r")).status_code == 200
+        assert staff.get(staff.url("/api/tickets"), params={"status": "受付済"}).status_code == 200
+    views = console.ctx.audit.entries(action="conversation.view", actor="staff1")
+    assert [e.target for e in views] == ["conv-r"]
+    lists = console.ctx.audit.entries(action="ticket.list", actor="staff1")
+    assert len(lists) == 1 and lists[0].detail == {"status": "受付済", "type": None, "due_before": None, "count": 0}
+    other = console.login("staff2")
+    other.get(other.url("/api/conversations/conv-r"))
+    assert {e.actor for e in console.ctx.audit.entries(action="conversation.view")} == {"staff1", "staff2"}

@@ -62,3 +62,35 @@ def test_a_successful_login_starts_the_count_again(console):
 def test_unknown_usernames_get_the_same_answers(console):
     answers = [attempt(console, "nobody", "whatever pw").status_code for _ in range(4)]
     assert answers == [401, 401, 401, 429]
+
+
+def test_parallel_wrong_logins_get_no_more_than_the_limit(console):
+    """The attempt is recorded before it is counted: 12 guesses at once, at most 3 checked."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    forms = []
+    for _ in range(12):
+        client = requests.Session()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(console.url + "/login").text).group(1)
+        forms.append((client, token))
+
+    def guess(form):
+        client, token = form
+        return client.post(console.url + "/login", allow_redirects=False,
+                           data={"username": "staff1", "password": "wrong password", "csrf_token": token}).status_code
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        codes = list(pool.map(guess, forms))
+    assert codes.count(401) <= 3 and codes.count(429) >= 9, codes
+    assert audit_actions(console, "staff1").count("login.failed") <= 3
+
+
+def test_a_lock_from_one_address_does_not_lock_the_name_elsewhere(console):
+    from console.auth import login_attempt_refused
+
+    ctx = console.ctx
+    assert [login_attempt_refused(ctx, "admin", "203.0.113.9") for _ in range(4)] == [False, False, False, True]
+    assert login_attempt_refused(ctx, "admin", "198.51.100.7") is False  # the real admin, elsewhere
+    # one address trying many names is stopped too (3 × 4 = 12 attempts)
+    refused = [login_attempt_refused(ctx, f"user{i}", "192.0.2.50") for i in range(13)]
+    assert refused[:12] == [False] * 12 and refused[12] is True

@@ -381,3 +381,17 @@ def test_hostile_usernames_are_escaped_and_still_manageable(console):
     listed = admin.get(admin.url("/console/users?created=" + quote("山田 花子"))).text
     assert "ユーザー「山田 花子」を作成しました" in listed
     assert [e.target for e in console.ctx.audit.entries(action="user.deactivate")] == [HOSTILE_NAME]
+
+
+def test_guessing_the_current_password_through_the_account_page_is_limited(console):
+    """A stolen session must not become a way to guess the password (5 tries by default)."""
+    staff = console.login("staff1")
+
+    def change(current):
+        return staff.api_post("/api/me/password", {"current_password": current, "new_password": NEW_PASSWORD,
+                                                   "new_password_confirm": NEW_PASSWORD})
+
+    codes = [change(f"guess-{i}-password").status_code for i in range(6)]
+    assert codes == [400] * 5 + [429]
+    refused = change(console.users["staff1"])  # even the right one waits now
+    assert refused.status_code == 429 and "一時的に止めています" in refused.json()["error"]

@@ -80,6 +80,18 @@ def test_sessions_slide_and_expire(staff, db, clock):
     assert staff.get_session("not-a-token") is None and staff.get_session("") is None
 
 
+def test_an_active_session_still_ends_after_its_absolute_lifetime(db, clock):
+    staff = StaffDirectory(db, session_minutes=30, session_max_hours=12, clock=clock)
+    token, _csrf = staff.create_session(staff.create_user("tanaka", "long enough pw"))
+    for _ in range(23):  # active every 29 minutes for 11 h 7 min
+        clock.advance(minutes=29)
+        assert staff.get_session(token) is not None
+    clock.advance(minutes=29)  # 11 h 36 min
+    assert staff.get_session(token) is not None
+    clock.advance(minutes=25)  # 12 h 1 min after the login
+    assert staff.get_session(token) is None
+
+
 def test_session_minutes_from_the_product_settings(db, clock, monkeypatch):
     from sobu_privacy.settings import load_settings
 
@@ -169,3 +181,25 @@ def test_audit_log_records_and_filters(db, clock):
     assert [e.action for e in audit.entries(before_id=entries[0].id)] == ["ticket.view", "handoff.claim"]
     with pytest.raises(ValueError):
         audit.record("", "x", "y")
+
+
+def test_passwords_at_owasp_cost_and_older_hashes_upgraded_at_login(db, clock, monkeypatch):
+    from sqlalchemy import select as sql_select
+
+    from storage.models import StaffUserRow
+    from storage.staff import hash_cost
+
+    def stored_hash() -> str:
+        with db.transaction(readonly=True) as session:
+            return session.execute(sql_select(StaffUserRow.password_hash).where(StaffUserRow.username == "sato")).scalar_one()
+
+    monkeypatch.setenv("STAFF_PASSWORD_SCRYPT_LOG2", "14")
+    staff = StaffDirectory(db, clock=clock)
+    staff.create_user("sato", "long enough pw")
+    assert hash_cost(stored_hash()) == 2**14
+    monkeypatch.delenv("STAFF_PASSWORD_SCRYPT_LOG2")  # production: OWASP's n=2**17
+    assert staff.authenticate("sato", "wrong password") is None
+    assert hash_cost(stored_hash()) == 2**14  # a wrong password changes nothing
+    assert staff.authenticate("sato", "long enough pw") is not None
+    assert hash_cost(stored_hash()) == 2**17
+    assert staff.authenticate("sato", "long enough pw") is not None  # the new hash verifies
