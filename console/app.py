@@ -22,6 +22,7 @@ from .auth import load_session
 from .context import ConsoleContext
 from .errors import ApiError
 from sobu_privacy.roles import Role
+from storage.audit import CLIENT_ADDRESS
 
 from .messages import t
 from .pages import bp as pages_bp
@@ -103,6 +104,11 @@ def create_app(ctx: ConsoleContext, name: str = "sobu_console") -> Sanic:
 
     app.blueprint(pages_bp)
     app.blueprint(api_group)
+
+    @app.on_request
+    async def remember_client_address(request: Request) -> None:
+        # Every audit entry this request writes carries the client's address (storage.audit).
+        CLIENT_ADDRESS.set(request.ip or None)
 
     @app.on_response
     async def security_headers(request: Request, response: HTTPResponse) -> None:

@@ -5,6 +5,7 @@ Staff see personal data and change what the company owes a customer; the log ans
 """
 from __future__ import annotations
 
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Mapping, Optional
@@ -14,6 +15,12 @@ from sqlalchemy.orm import Session
 
 from .db import Clock, Database, utcnow
 from .models import AuditRow
+
+
+#: The client address of the request being served (the console sets it per request); every
+#: entry written while it is set carries it as ``detail["address"]``. A context variable,
+#: so it follows the request into the worker thread that writes the entry.
+CLIENT_ADDRESS: ContextVar[Optional[str]] = ContextVar("audit_client_address", default=None)
 
 
 @dataclass(frozen=True)
@@ -36,7 +43,11 @@ def record_in(
     """Add an entry inside a caller's transaction, so the action and its record commit together."""
     if not actor or not action:
         raise ValueError("audit entries need an actor and an action")
-    row = AuditRow(at=at, actor=actor, action=action, target=str(target or ""), detail=dict(detail or {}))
+    detail = dict(detail or {})
+    address = CLIENT_ADDRESS.get()
+    if address and "address" not in detail:
+        detail["address"] = address
+    row = AuditRow(at=at, actor=actor, action=action, target=str(target or ""), detail=detail)
     session.add(row)
     return row
 

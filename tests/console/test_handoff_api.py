@@ -231,7 +231,19 @@ def test_reads_of_personal_data_are_audited_once_per_window(console):
     views = console.ctx.audit.entries(action="conversation.view", actor="staff1")
     assert [e.target for e in views] == ["conv-r"]
     lists = console.ctx.audit.entries(action="ticket.list", actor="staff1")
-    assert len(lists) == 1 and lists[0].detail == {"status": "受付済", "type": None, "due_before": None, "count": 0}
+    assert len(lists) == 1 and lists[0].detail == {"status": "受付済", "type": None, "due_before": None, "count": 0,
+                                                 "address": "127.0.0.1"}
     other = console.login("staff2")
     other.get(other.url("/api/conversations/conv-r"))
     assert {e.actor for e in console.ctx.audit.entries(action="conversation.view")} == {"staff1", "staff2"}
+
+
+def test_every_audit_entry_of_a_console_request_carries_the_client_address(console):
+    console.ctx.handoffs.enqueue("conv-a", bot_summary())
+    staff = console.login("staff1")
+    staff.api_post("/api/conversations/conv-a/claim")
+    staff.api_post("/api/conversations/conv-a/notes", {"text": "確認済み"})
+    staff.get(staff.url("/api/conversations/conv-a"))
+    entries = console.ctx.audit.entries(actor="staff1")
+    assert {"login", "handoff.claim", "handoff.note", "conversation.view"} <= {e.action for e in entries}
+    assert all(e.detail.get("address") == "127.0.0.1" for e in entries), [(e.action, e.detail) for e in entries]
