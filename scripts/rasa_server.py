@@ -28,6 +28,9 @@ def main() -> None:
     from sobu_privacy.logsafe import install
 
     install()  # no customer text in Rasa's logs, on any path (sobu_privacy/logsafe.py)
+    from bot import remote_action
+
+    remote_action.install()  # the action server's answers checked by a validator built once
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
