@@ -126,40 +126,33 @@ class Retention:
     # --- handoffs and notes ----------------------------------------------------------------
 
     def _purge_handoffs(self, cutoff: datetime) -> int:
-        removed = 0
-        while True:
-            with self.db.transaction() as session:
-                ids = list(
-                    session.scalars(
-                        select(HandoffRow.id)
-                        .where(HandoffRow.closed_at.is_not(None), HandoffRow.closed_at < cutoff)
-                        .limit(self.periods.batch_size)
-                    )
-                )
-                if not ids:
-                    return removed
-                session.execute(delete(HandoffNoteRow).where(HandoffNoteRow.handoff_id.in_(ids)))
-                session.execute(delete(HandoffRow).where(HandoffRow.id.in_(ids)))
-            removed += len(ids)
+        def remove(session, ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+            session.execute(delete(HandoffNoteRow).where(HandoffNoteRow.handoff_id.in_(ids)))
+            session.execute(delete(HandoffRow).where(HandoffRow.id.in_(ids)))
+
+        closed = select(HandoffRow.id).where(HandoffRow.closed_at.is_not(None), HandoffRow.closed_at < cutoff)
+        return self._in_batches(closed, remove)
 
     # --- tickets ---------------------------------------------------------------------------
 
     def _erase_closed_tickets(self, cutoff: datetime, now: datetime) -> int:
         final = [status.value for status in FINAL_STATUSES]
-        erased = 0
+        due = select(TicketRow.id).where(
+            TicketRow.status.in_(final), TicketRow.updated_at < cutoff, TicketRow.erased_at.is_(None)
+        )
+        return self._in_batches(due, lambda session, ids: erase_tickets(session, ids, now))
+
+    def _in_batches(self, ids_query, act) -> int:  # type: ignore[no-untyped-def]
+        """Run ``act(session, ids)`` on the rows ``ids_query`` selects, a batch per short
+        transaction (so live chats are not held up), until none is left; returns the count."""
+        done = 0
         while True:
             with self.db.transaction() as session:
-                ids = list(
-                    session.scalars(
-                        select(TicketRow.id)
-                        .where(TicketRow.status.in_(final), TicketRow.updated_at < cutoff, TicketRow.erased_at.is_(None))
-                        .limit(self.periods.batch_size)
-                    )
-                )
+                ids = list(session.scalars(ids_query.limit(self.periods.batch_size)))
                 if not ids:
-                    return erased
-                erase_tickets(session, ids, now)
-            erased += len(ids)
+                    return done
+                act(session, ids)
+            done += len(ids)
 
 
 def erase_tickets(session, ticket_ids: list[int], now: datetime) -> None:  # type: ignore[no-untyped-def]

@@ -3,8 +3,9 @@ a ticket from a chat."""
 from __future__ import annotations
 
 from datetime import date, datetime
+from contextlib import contextmanager
 from dataclasses import asdict
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional
 
 from sobu_privacy.clock import JST
 from sobu_privacy.identifiers import normalize_ticket_number
@@ -45,6 +46,18 @@ def _japan_time(moment: Optional[str]) -> Optional[str]:
     return datetime.fromisoformat(moment).astimezone(JST).strftime("%Y-%m-%d %H:%M")
 
 
+@contextmanager
+def _erasure_errors() -> Iterator[None]:
+    """Storage errors of an erasure as the console's answers (404, 409, 503)."""
+    with storage_errors():
+        try:
+            yield
+        except NotFound:
+            raise ApiError(404, t("ticket_not_found")) from None
+        except ErasureNotAllowed:
+            raise ApiError(409, t("erasure_not_allowed")) from None
+
+
 class TicketService(Service):
     async def list(self, status: Optional[str], request_type: Optional[str], due_before: Optional[date]) -> Dict[str, Any]:
         if status is not None and status not in STATUS_VALUES:
@@ -71,13 +84,8 @@ class TicketService(Service):
     async def erasure_plan(self, number: str) -> Dict[str, Any]:
         """What erasing from this request would remove (shown before staff confirm)."""
         canonical = _canonical_or_400(number)
-        with storage_errors():
-            try:
-                plan = await self.ctx.run(self.ctx.erasure.plan, canonical)
-            except NotFound:
-                raise ApiError(404, t("ticket_not_found")) from None
-            except ErasureNotAllowed:
-                raise ApiError(409, t("erasure_not_allowed")) from None
+        with _erasure_errors():
+            plan = await self.ctx.run(self.ctx.erasure.plan, canonical)
         today = self.ctx.tickets.today()
         return {
             "ticket": ticket_json(plan.ticket, today),
@@ -90,15 +98,10 @@ class TicketService(Service):
         canonical = _canonical_or_400(number)
         if normalize_ticket_number(confirm if isinstance(confirm, str) else "") != canonical:
             raise ApiError(400, t("erasure_confirm_mismatch"))
-        with storage_errors():
-            try:
-                report = await self.ctx.run(
-                    lambda: self.ctx.erasure.erase(canonical, actor=session.user.username, other_ticket_numbers=others)
-                )
-            except NotFound:
-                raise ApiError(404, t("ticket_not_found")) from None
-            except ErasureNotAllowed:
-                raise ApiError(409, t("erasure_not_allowed")) from None
+        with _erasure_errors():
+            report = await self.ctx.run(
+                lambda: self.ctx.erasure.erase(canonical, actor=session.user.username, other_ticket_numbers=others)
+            )
         return {"number": canonical, **asdict(report)}
 
     async def disclosure(self, number: str) -> Dict[str, Any]:
