@@ -19,7 +19,7 @@ from actions import opening_hours, parsing, services
 from actions.request_form import collected_answers, ticket_fields
 from sobu_privacy.handoff import QUESTIONS_KEPT, CallbackRequest, HandoffKind, HandoffReason, HandoffSummary
 from sobu_privacy.identifiers import parse_phone
-from storage import StorageUnavailable
+from storage import HandoffQueueFull, StorageUnavailable
 from sobu_privacy.pseudonyms import log_ref
 
 logger = logging.getLogger(__name__)
@@ -74,7 +74,13 @@ class ActionHandoff(Action):
             return []
         try:
             summary = conversation_summary(tracker, handoff_reason(tracker))
-            services.handoff_queue().enqueue(tracker.sender_id, summary, kind=HandoffKind.LIVE)
+            services.handoff_queue().enqueue(
+                tracker.sender_id, summary, kind=HandoffKind.LIVE, max_waiting=services.settings().max_waiting_handoffs
+            )
+        except HandoffQueueFull:
+            logger.warning("handoff queue full conversation=%s", log_ref(tracker.sender_id))
+            dispatcher.utter_message(response="utter_handoff_busy", contact=services.knowledge_base().contact_text())
+            return []
         except StorageUnavailable:
             logger.error("handoff not queued conversation=%s", log_ref(tracker.sender_id))
             dispatcher.utter_message(response="utter_handoff_failed", contact=services.knowledge_base().contact_text())
@@ -114,7 +120,13 @@ class ActionSubmitCallback(Action):
         summary = conversation_summary(tracker, HandoffReason.CALLBACK, callback)
         clear = [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
         try:
-            services.handoff_queue().enqueue(tracker.sender_id, summary, kind=HandoffKind.CALLBACK)
+            services.handoff_queue().enqueue(
+                tracker.sender_id, summary, kind=HandoffKind.CALLBACK, max_waiting=services.settings().max_waiting_handoffs
+            )
+        except HandoffQueueFull:
+            logger.warning("handoff queue full conversation=%s", log_ref(tracker.sender_id))
+            dispatcher.utter_message(response="utter_handoff_busy", contact=services.knowledge_base().contact_text())
+            return clear
         except StorageUnavailable:
             logger.error("callback not queued conversation=%s", log_ref(tracker.sender_id))
             dispatcher.utter_message(response="utter_handoff_failed", contact=services.knowledge_base().contact_text())

@@ -63,6 +63,9 @@ class Settings:
     #: (short transactions do not hold up live chats), and how often `make run` purges.
     purge_batch_size: int = 200
     purge_interval_minutes: int = 60
+    #: MAX_WAITING_HANDOFFS: customers waiting for a person at once; more are asked to call
+    #: (a bound on what scripted conversations can queue).
+    max_waiting_handoffs: int = 50
     #: STAFF_DISPLAY_NAME: how customers see the person replying (担当者（総務部）), never
     #: the staff member's login name.
     staff_display_name: str = "総務部"
@@ -112,6 +115,7 @@ class Settings:
             ticket_retention_days=_whole(env, "TICKET_RETENTION_DAYS", cls.ticket_retention_days),
             purge_batch_size=_whole(env, "PURGE_BATCH_SIZE", cls.purge_batch_size),
             purge_interval_minutes=_whole(env, "PURGE_INTERVAL_MINUTES", cls.purge_interval_minutes),
+            max_waiting_handoffs=_whole(env, "MAX_WAITING_HANDOFFS", cls.max_waiting_handoffs),
             staff_display_name=(env.get("STAFF_DISPLAY_NAME") or "").strip() or cls.staff_display_name,
             read_audit_minutes=_whole(env, "CONSOLE_READ_AUDIT_MINUTES", cls.read_audit_minutes),
             form_max_invalid_answers=_whole(env, "FORM_MAX_INVALID_ANSWERS", cls.form_max_invalid_answers),

@@ -15,6 +15,7 @@ from .db import Database
 from .errors import (
     AlreadyClaimed,
     HandoffClosed,
+    HandoffQueueFull,
     InvalidTicket,
     InvalidTransition,
     NotFound,
@@ -37,6 +38,7 @@ __all__ = [
     "Database",
     "Handoff",
     "HandoffClosed",
+    "HandoffQueueFull",
     "HandoffNote",
     "HandoffQueue",
     "InvalidTicket",

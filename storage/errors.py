@@ -63,3 +63,10 @@ class TicketLimitReached(StorageError):
 
     A bound on what one client can create; the customer is asked to call 総務部 for more.
     """
+
+
+class HandoffQueueFull(StorageError):
+    """As many customers are already waiting for a person as the queue takes.
+
+    A bound on what scripted conversations can queue; the customer is asked to call.
+    """

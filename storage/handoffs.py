@@ -10,14 +10,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Optional, Union
 
-from sqlalchemy import exc, select, update
+from sqlalchemy import exc, func, select, update
 from sqlalchemy.orm import Session
 
 from sobu_privacy.handoff import HandoffKind, HandoffSummary
 from sobu_privacy.identifiers import normalize_ticket_number
 
 from .db import Clock, Database, utcnow
-from .errors import AlreadyClaimed, HandoffClosed, NotFound
+from .errors import AlreadyClaimed, HandoffClosed, HandoffQueueFull, NotFound
 from .models import HandoffNoteRow, HandoffRow, TicketRow
 
 
@@ -85,9 +85,17 @@ class HandoffQueue:
         self._clock = clock
 
     def enqueue(
-        self, conversation_id: str, summary: HandoffSummary, kind: Union[HandoffKind, str] = HandoffKind.LIVE
+        self,
+        conversation_id: str,
+        summary: HandoffSummary,
+        kind: Union[HandoffKind, str] = HandoffKind.LIVE,
+        *,
+        max_waiting: Optional[int] = None,
     ) -> Handoff:
         """Queue a conversation for staff; returns the already-open handoff if there is one.
+
+        With ``max_waiting``, HandoffQueueFull when that many handoffs already wait unclaimed
+        (counted in the same transaction as the insert).
 
         A partial unique index (one open handoff per conversation) settles simultaneous
         requests: the loser of the race gets the winner's handoff back.
@@ -103,6 +111,14 @@ class HandoffQueue:
                     existing = _open_row(session, conversation_id)
                     if existing is not None:
                         return _handoff(existing)
+                    if max_waiting is not None:
+                        waiting = session.scalar(
+                            select(func.count(HandoffRow.id)).where(
+                                HandoffRow.claimed_by.is_(None), HandoffRow.closed_at.is_(None)
+                            )
+                        )
+                        if waiting >= max_waiting:
+                            raise HandoffQueueFull(f"{waiting} handoffs are waiting")
                     row = HandoffRow(
                         conversation_id=conversation_id, kind=kind.value, summary=summary.to_json(),
                         created_at=self._clock(),

@@ -159,3 +159,18 @@ def test_next_steps_name_the_checks_the_policy_names_for_the_requester(run_actio
                        agent_documents=None)
     messages, _ = run_action(ActionOpenTicket(), own)
     assert responses(messages) == ["utter_ticket_opened", "utter_ticket_next_steps"]
+
+
+def test_a_full_queue_asks_the_customer_to_call(run_action, monkeypatch):
+    """Scripted conversations cannot queue handoffs without bound (MAX_WAITING_HANDOFFS)."""
+    from tests.console.helpers import bot_summary
+
+    monkeypatch.setenv("MAX_WAITING_HANDOFFS", "2")
+    services.reset()
+    for cid in ("scripted-1", "scripted-2"):
+        HandoffQueue(services.database()).enqueue(cid, bot_summary())
+    messages, events = run_action(ActionHandoff(), load_tracker("human_request"))
+    assert responses(messages) == ["utter_handoff_busy"]
+    assert messages[0]["contact"] == services.knowledge_base().contact_text()
+    assert {"event": "pause", "timestamp": None} not in events
+    assert len(HandoffQueue(services.database()).waiting()) == 2

@@ -112,3 +112,17 @@ def test_internal_notes(queue, clock):
         queue.add_note(handoff.id, "tanaka", "  ")
     with pytest.raises(NotFound):
         queue.add_note(9999, "tanaka", "x")
+
+
+def test_the_waiting_queue_is_bounded_but_an_open_handoff_is_returned(db, clock):
+    from storage import HandoffQueueFull
+    from tests.console.helpers import bot_summary as summary
+
+    queue = HandoffQueue(db, clock=clock)
+    first = queue.enqueue("c-1", summary(), max_waiting=2)
+    queue.enqueue("c-2", summary(), max_waiting=2)
+    with pytest.raises(HandoffQueueFull):
+        queue.enqueue("c-3", summary(), max_waiting=2)
+    assert queue.enqueue("c-1", summary(), max_waiting=2).id == first.id  # already waiting: no new row
+    queue.claim(first.id, "tanaka")  # a claimed one no longer waits
+    assert queue.enqueue("c-3", summary(), max_waiting=2).conversation_id == "c-3"
