@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import sys
 import tempfile
@@ -47,6 +46,8 @@ from measure_common import (  # noqa: E402
     intent_metrics,
     CONTRACT_CANDIDATES,
     load_contract_intents,
+    peer_pipeline,
+    quiet_rasa,
 )
 
 if str(REPO_ROOT) not in sys.path:
@@ -55,19 +56,6 @@ if str(REPO_ROOT) not in sys.path:
 FALLBACK = "nlu_fallback"
 DEFAULT_SWEEP_THRESHOLDS = [0.0, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55]
 DEFAULT_SWEEP_AMBIGUITY = [0.0, 0.05, 0.1]
-
-
-def quiet_rasa() -> None:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import rasa.core.agent  # noqa: F401
-        import rasa.model_training  # noqa: F401
-        from rasa.utils.common import configure_logging_and_warnings
-        from rasa.utils.log_utils import configure_structlog
-
-    configure_logging_and_warnings(logging.WARNING, warn_only_once=False)
-    configure_structlog(logging.WARNING)
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def load_training_data(config: Path, data: Path) -> Any:
@@ -133,16 +121,9 @@ def decide(ranking: List[Tuple[str, float]], emergency: bool, threshold: float, 
 
 
 def peer_fold(train_x: List[str], train_y: List[str], test_x: List[str]) -> List[str]:
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
     from sobu_privacy.text import normalize_text
 
-    peer = make_pipeline(
-        TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True, preprocessor=normalize_text),
-        LogisticRegression(C=10.0, max_iter=5000),
-    )
+    peer = peer_pipeline(normalize_text, (1, 3))
     peer.fit(train_x, train_y)
     return [str(x) for x in peer.predict(test_x)]
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import os
 import sys
 import time
@@ -42,7 +41,9 @@ from measure_common import (  # noqa: E402
     CONTRACT_CANDIDATES,
     load_contract_intents,
     load_examples,
+    peer_pipeline,
     percentile,
+    quiet_rasa,
 )
 
 # Custom components in config.yml (e.g. nlu.components.normalizer) must be importable.
@@ -128,14 +129,7 @@ def predict_rasa(model: Path, test: Sequence[Example]) -> Tuple[List[Prediction]
 def predict_peer(train: Sequence[Example], test: Sequence[Example], normalize: Callable[[str], str],
                  ngrams: Tuple[int, int]) -> List[Prediction]:
     """Char n-gram TF-IDF + LogisticRegression: the bar a real pipeline should clear."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.pipeline import make_pipeline
-
-    peer = make_pipeline(
-        TfidfVectorizer(analyzer="char", ngram_range=ngrams, sublinear_tf=True, preprocessor=normalize),
-        LogisticRegression(C=10.0, max_iter=5000),
-    )
+    peer = peer_pipeline(normalize, ngrams)
     peer.fit([ex.text for ex in train], [ex.intent for ex in train])
     labels = peer.predict([ex.text for ex in test])
     return [Prediction(ex.text, ex.intent, canonical_intent(ex.intent, str(lab)), str(lab)) for ex, lab in zip(test, labels)]
@@ -237,24 +231,6 @@ def find_contract(explicit: Optional[Path]) -> Optional[Path]:
     if explicit:
         return explicit
     return next((c for c in CONTRACT_CANDIDATES if c.exists()), None)
-
-
-def quiet_rasa() -> None:
-    """Rasa logs every parse with its text at debug level; a report should not echo the test set.
-
-    Also imports Rasa's heavy modules with warnings off: their import-time deprecation
-    warnings (matplotlib, pyparsing, click) would bury the report and say nothing about it.
-    """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import rasa.core.agent  # noqa: F401
-        import rasa.model_training  # noqa: F401
-        from rasa.utils.common import configure_logging_and_warnings
-        from rasa.utils.log_utils import configure_structlog
-
-    configure_logging_and_warnings(logging.WARNING, warn_only_once=False)
-    configure_structlog(logging.WARNING)
-    logging.getLogger("tensorflow").setLevel(logging.ERROR)
 
 
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:

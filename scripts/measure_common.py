@@ -5,12 +5,14 @@ check every number the reports print on tiny hand-made inputs, in milliseconds.
 """
 from __future__ import annotations
 
+import logging
 import math
 import re
+import warnings
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 # The intent contract stands in shared/ beside the repository (as on CI), or inside it.
@@ -220,3 +222,33 @@ def latency_summary(seconds: Sequence[float]) -> Dict[str, float]:
         "mean_ms": sum(ms) / len(ms) if ms else math.nan,
         "max_ms": max(ms) if ms else math.nan,
     }
+
+
+def quiet_rasa() -> None:
+    """Rasa logs every parse with its text at debug level; a report should not echo the test set.
+
+    Also imports Rasa's heavy modules with warnings off: their import-time deprecation
+    warnings (matplotlib, pyparsing, click) would bury the report and say nothing about it.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        import rasa.core.agent  # noqa: F401
+        import rasa.model_training  # noqa: F401
+        from rasa.utils.common import configure_logging_and_warnings
+        from rasa.utils.log_utils import configure_structlog
+
+    configure_logging_and_warnings(logging.WARNING, warn_only_once=False)
+    configure_structlog(logging.WARNING)
+    logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+
+def peer_pipeline(normalize: Callable[[str], str], ngrams: Tuple[int, int] = (1, 3)) -> Any:
+    """The plain peer every figure is compared with: char n-gram TF-IDF + LogisticRegression."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(
+        TfidfVectorizer(analyzer="char", ngram_range=ngrams, sublinear_tf=True, preprocessor=normalize),
+        LogisticRegression(C=10.0, max_iter=5000),
+    )
