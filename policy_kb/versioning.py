@@ -17,7 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional
 
-from .loader import DEFAULT_SOURCE_PATH, KnowledgeBase, load_knowledge_base
+from .build import DEFAULT_SOURCE_PATH, load_knowledge_base
+from .knowledge_base import KnowledgeBase
 
 CHECKED_PATH = DEFAULT_SOURCE_PATH.parent / "checked.json"
 #: Text before the first numbered section (the preamble) is recorded under this key.

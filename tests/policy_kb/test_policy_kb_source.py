@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from policy_kb import KnowledgeBase, load_knowledge_base
-from policy_kb.loader import source_fragments
+from policy_kb.source_audit import source_fragments, source_problems
 from policy_kb.normalize import squash
 
 REPO = Path(__file__).resolve().parents[2]
@@ -28,7 +28,7 @@ def test_bundled_copy_is_byte_identical_to_seed() -> None:
 
 
 def test_data_and_source_agree(kb: KnowledgeBase) -> None:
-    assert kb.source_problems() == []
+    assert source_problems(kb) == []
 
 
 def test_every_text_piece_occurs_in_source(kb: KnowledgeBase) -> None:
@@ -45,7 +45,7 @@ def test_every_source_paragraph_is_covered(kb: KnowledgeBase) -> None:
     frags = source_fragments(kb.source_text)
     # headings, paragraphs, items, table cells and bullets, notes, contact lines
     assert len(frags) >= 80
-    assert not [p for p in kb.source_problems() if p.startswith("source not covered")]
+    assert not [p for p in source_problems(kb) if p.startswith("source not covered")]
 
 
 def test_section_titles_match_source_headings(kb: KnowledgeBase) -> None:
@@ -78,18 +78,18 @@ def test_check_notices_a_missing_paragraph(kb_copy: Path) -> None:
           "      - id: s1.closing\n        kind: paragraph\n"
           "        text: 具体的には、以下の内容に従ってお客さま情報の取り扱いをいたします。\n",
           "")
-    problems = load_knowledge_base(path=kb_copy).source_problems()
+    problems = source_problems(load_knowledge_base(path=kb_copy))
     assert len(problems) == 1 and "具体的には" in problems[0]
 
 
 def test_check_notices_a_changed_text(kb_copy: Path) -> None:
     _edit(kb_copy / "policy.yml", "text: 0479-63-1000}", "text: 0479-63-1001}")
-    problems = load_knowledge_base(path=kb_copy).source_problems()
+    problems = source_problems(load_knowledge_base(path=kb_copy))
     assert any(p.startswith("not in source: s8.contact.phone") for p in problems)
     assert any(p.startswith("source not covered") and "0479-63-1000" in p for p in problems)
 
 
 def test_check_notices_a_missing_table_bullet(kb_copy: Path) -> None:
     _edit(kb_copy / "policy.yml", "              - {id: s4.table2.scope.3, marker: ・, text: 電力広域的運営推進機関}\n", "")
-    problems = load_knowledge_base(path=kb_copy).source_problems()
+    problems = source_problems(load_knowledge_base(path=kb_copy))
     assert problems and all("電力広域的運営推進機関" in p for p in problems)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from policy_kb import load_knowledge_base
-from policy_kb.loader import DEFAULT_SOURCE_PATH
+from policy_kb.build import DEFAULT_SOURCE_PATH
 from policy_kb.versioning import PolicyVersion, affected_answers, changed_sections, checked_version, current_version
 
 

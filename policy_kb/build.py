@@ -1,51 +1,36 @@
-"""Load and validate the privacy-policy knowledge base (policy.yml + answers.yml).
+"""Building the knowledge base from policy.yml and answers.yml, validated at load time.
 
-Why this exists: every answer the assistant gives about the privacy policy must
-come from one place and say only what the policy says. The policy itself is
-data (policy.yml: sections, items, the tables of section 4, notes, the contact
-details and hours, each with a stable id); the customer-facing answers
-(answers.yml) cite those ids. The loader
+Why this exists: every answer the assistant gives about the privacy policy must come from
+one place and say only what the policy says. The policy itself is data (policy.yml:
+sections, items, the tables of section 4, notes, the contact details and hours, each with a
+stable id); the customer-facing answers (answers.yml) cite those ids. Loading
 
-* validates both files at load time (unknown ids, duplicate ids, unknown
-  placeholders, hard-coded section references, opening hours that disagree
-  with the policy's words) so a broken edit fails fast, not in a chat;
-* renders contact placeholders (``{contact.phone}``) from the structured
-  contact data, so changing the contact data changes every answer;
-* builds the citation 「（プライバシーポリシー 8. より）」 from the sources, so an
-  answer can never cite a section it does not draw on;
-* can check the data against the bundled source text (``source_problems``).
+* validates both files (unknown ids, duplicate ids, unknown placeholders, hard-coded section
+  references, opening hours that disagree with the policy's words) so a broken edit fails
+  fast, not in a chat;
+* renders contact placeholders (``{contact.phone}``) from the structured contact data, so
+  changing the contact data changes every answer;
+* builds the citation 「（プライバシーポリシー 8. より）」 from the sources, so an answer can
+  never cite a section it does not draw on.
 
-No Rasa imports: the action server and plain pytest both use this module.
+The data model is ``policy_kb.model``, the queries ``policy_kb.knowledge_base``; the check
+against the source text is ``policy_kb.source_audit``. No Rasa imports.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import re
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Callable, Iterator, Mapping
+from typing import Any, Mapping
 
 import yaml
 
-from .normalize import NOTE_MARK_RE, squash, strip_markup, to_hhmm
-
-__all__ = [
-    "Piece",
-    "Section",
-    "Contact",
-    "FaqAnswer",
-    "TextBlock",
-    "KnowledgeBase",
-    "KnowledgeBaseError",
-    "load_knowledge_base",
-    "PACKAGE_DIR",
-    "DEFAULT_POLICY_PATH",
-    "DEFAULT_ANSWERS_PATH",
-    "DEFAULT_SOURCE_PATH",
-]
+from .knowledge_base import KnowledgeBase
+from .model import Contact, FaqAnswer, KnowledgeBaseError, Piece, Section, TextBlock, _citation
+from .normalize import to_hhmm
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 DEFAULT_POLICY_PATH = PACKAGE_DIR / "policy.yml"
@@ -64,275 +49,6 @@ _NON_TEXT_KEYS = frozenset(
 )
 # Containers: their text is rendered from their children, not stored.
 _CONTAINER_KEYS = ("items", "rows", "entries", "fields")
-
-
-class KnowledgeBaseError(ValueError):
-    """policy.yml / answers.yml is inconsistent; the message lists every problem found."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = list(problems)
-        super().__init__("invalid policy knowledge base:\n- " + "\n- ".join(self.problems))
-
-
-@dataclass(frozen=True)
-class Piece:
-    """One identifiable piece of the policy (paragraph, item, table cell, note, ...).
-
-    ``text`` is verbatim policy text for leaf pieces; for containers (a list,
-    a table, a table row of ②, the contact block) it is rendered from the
-    children so that citing a container still yields readable text.
-    """
-
-    id: str
-    section: str | None
-    text: str
-    kind: str = "paragraph"
-    label: str | None = None
-    marker: str | None = None
-    number: int | None = None
-    notes: tuple[str, ...] = ()
-    children: tuple[str, ...] = ()
-    parent: str | None = None
-    attrs: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False, repr=False)
-
-
-@dataclass(frozen=True)
-class Section:
-    """A numbered section of the policy; ``pieces`` are all its pieces in document order."""
-
-    number: str
-    title: str
-    pieces: tuple[Piece, ...]
-
-    @property
-    def id(self) -> str:
-        return f"s{self.number}"
-
-
-@dataclass(frozen=True)
-class Contact:
-    """The request desk of section 8 (《受付の窓口》) and its hours, as data.
-
-    ``hours`` / ``closed_days`` are display strings built from the policy's own
-    words (「平日 午前9時〜午後5時」, 「土日祝日及び12/30～1/4」); the
-    machine-readable fields let the hand-off logic decide whether staff are in.
-    """
-
-    address: str
-    department: str
-    phone: str
-    hours: str
-    closed_days: str
-    days: str = "平日"
-    open: str = "午前9時"
-    close: str = "午後5時"
-    open_time: _dt.time = _dt.time(9, 0)
-    close_time: _dt.time = _dt.time(17, 0)
-    closed_weekdays: tuple[int, ...] = (6, 7)  # ISO weekday numbers
-    closed_on_national_holidays: bool = True
-    closed_period: tuple[str, str] = ("12-30", "01-04")  # MM-DD, inclusive, wraps the year end
-
-    def is_open_at(self, when: _dt.datetime, is_holiday: Callable[[_dt.date], bool] | None = None) -> bool:
-        """True when the desk is staffed at ``when`` according to the policy.
-
-        ``is_holiday`` (e.g. ``jpholiday.is_holiday``) decides national
-        holidays; without it holidays cannot be recognised and only weekends,
-        the year-end period and the time of day are checked.
-        """
-        day = when.date()
-        if day.isoweekday() in self.closed_weekdays:
-            return False
-        if self.closed_on_national_holidays and is_holiday is not None and is_holiday(day):
-            return False
-        md = day.strftime("%m-%d")
-        start, end = self.closed_period
-        in_period = (start <= md <= end) if start <= end else (md >= start or md <= end)
-        if in_period:
-            return False
-        return self.open_time <= when.time() < self.close_time
-
-
-def _citation(sections: list[str]) -> str:
-    if not sections:
-        return ""
-    return "（プライバシーポリシー " + "・".join(f"{n}." for n in sections) + " より）"
-
-
-@dataclass(frozen=True)
-class FaqAnswer:
-    """The answer to one FAQ intent (possibly a context variant), ready to send.
-
-    ``short`` is what a phone chat window shows first; ``detail`` is for
-    「詳しく」. ``sources`` are piece ids; ``sections`` and ``citation`` are
-    derived from them by the loader.
-    """
-
-    intent: str
-    short: str
-    detail: str | None
-    sources: list[str]
-    sections: list[str]
-    citation: str
-    context: str | None = None  # the previous intent this variant is for, None for the base answer
-
-    def text_short(self) -> str:
-        """The short answer with its citation on the next line."""
-        return f"{self.short}\n{self.citation}" if self.citation else self.short
-
-    def text_detail(self) -> str:
-        """The detailed answer (or the short one if there is none) with its citation."""
-        body = self.detail or self.short
-        return f"{body}\n{self.citation}" if self.citation else body
-
-
-@dataclass(frozen=True)
-class TextBlock:
-    """A reusable text other parts of the assistant send (e.g. ``contact_and_hours``)."""
-
-    name: str
-    text: str
-    sources: list[str]
-    sections: list[str]
-    citation: str
-
-    def text_with_citation(self) -> str:
-        return f"{self.text}\n{self.citation}" if self.citation else self.text
-
-
-class KnowledgeBase:
-    """The loaded, validated policy and answers. Build it with ``load_knowledge_base``."""
-
-    def __init__(
-        self,
-        *,
-        title: str,
-        subtitle: str,
-        sections: tuple[Section, ...],
-        pieces: Mapping[str, Piece],
-        verbatim: tuple[tuple[str, str], ...],
-        contact: Contact,
-        answers: Mapping[str, Mapping[str | None, FaqAnswer]],
-        blocks: Mapping[str, TextBlock],
-        source_text: str,
-        policy_path: Path,
-        answers_path: Path,
-        source_path: Path,
-    ):
-        self.title = title
-        self.subtitle = subtitle
-        self.sections = sections
-        self.pieces: Mapping[str, Piece] = MappingProxyType(dict(pieces))
-        self._verbatim = verbatim
-        self.contact = contact
-        self._answers = answers
-        self.blocks: Mapping[str, TextBlock] = MappingProxyType(dict(blocks))
-        self.source_text = source_text
-        self.policy_path = policy_path
-        self.answers_path = answers_path
-        self.source_path = source_path
-        self._sections_by_number = {s.number: s for s in sections}
-
-    # --- answers -----------------------------------------------------------------
-    @property
-    def faq_intents(self) -> tuple[str, ...]:
-        """The FAQ intents that have answers, in answers.yml order."""
-        return tuple(self._answers)
-
-    def answer_for(self, intent: str, previous_intent: str | None = None) -> FaqAnswer:
-        """The answer for ``intent``; the context variant for ``previous_intent`` if there is one.
-
-        Raises KeyError for an intent without an answer (callers should fall
-        back, never improvise a policy answer).
-        """
-        variants = self._answers[intent]
-        if previous_intent is not None and previous_intent in variants:
-            return variants[previous_intent]
-        return variants[None]
-
-    def context_variants(self, intent: str) -> tuple[str, ...]:
-        """Previous intents for which ``intent`` has a dedicated variant."""
-        return tuple(k for k in self._answers[intent] if k is not None)
-
-    def iter_answers(self) -> Iterator[FaqAnswer]:
-        """Every answer and every context variant (for tests and reviews)."""
-        for variants in self._answers.values():
-            yield from variants.values()
-
-    def block(self, name: str) -> TextBlock:
-        """A named text block such as ``contact_and_hours``; KeyError if unknown."""
-        return self.blocks[name]
-
-    def contact_text(self, with_citation: bool = False) -> str:
-        """How to reach 総務部 by phone and when, for any part of the assistant that must say it."""
-        b = self.blocks["contact_and_hours"]
-        return b.text_with_citation() if with_citation else b.text
-
-    # --- policy --------------------------------------------------------------------
-    def piece(self, piece_id: str) -> Piece:
-        """The piece with that id; KeyError if unknown."""
-        return self.pieces[piece_id]
-
-    def section(self, number: str | int) -> Section:
-        """Section ``number`` (``"8"`` or ``8``); KeyError if unknown."""
-        return self._sections_by_number[str(number)]
-
-    def section_of(self, piece_id: str) -> str | None:
-        return self.pieces[piece_id].section
-
-    def verbatim_texts(self) -> tuple[tuple[str, str], ...]:
-        """(where, text) for every string of policy.yml that claims to be source text."""
-        return self._verbatim
-
-    def source_problems(self) -> list[str]:
-        """Differences between policy.yml and the source text; empty when they agree.
-
-        Two directions: (1) every verbatim text of the data occurs in the
-        source (after width/whitespace/markup normalisation); (2) every
-        non-empty paragraph, list item, table cell fragment and note of the
-        source is covered by texts of the data.
-        """
-        problems: list[str] = []
-        src = squash(self.source_text)
-        for where, text in self._verbatim:
-            if squash(text) not in src:
-                problems.append(f"not in source: {where}: {text!r}")
-        covering = sorted({squash(t) for _, t in self._verbatim if len(squash(t)) >= 2}, key=len, reverse=True)
-        # list markers (①, ○, ・) are data too, but one character long: they may only
-        # account for the start of what is left of a fragment, not for text anywhere.
-        markers = {squash(p.marker) for p in self.pieces.values() if p.marker}
-        for frag in source_fragments(self.source_text):
-            rest = squash(frag)
-            for t in covering:
-                if t in rest:
-                    rest = rest.replace(t, "")
-            if rest[:1] in markers:
-                rest = rest[1:]
-            if re.sub(r"[-()《》「」・、。:：,.~※○\s]", "", rest):
-                problems.append(f"source not covered: {frag!r} (left over: {rest!r})")
-        return problems
-
-
-def source_fragments(source_text: str) -> list[str]:
-    """Split the policy text into its smallest meaningful pieces.
-
-    Lines, then table cells (tab), then HTML paragraphs / list bullets, with
-    Markdown list markers (``1. ``, ``- ``) removed. Used to prove that the
-    data covers the whole source.
-    """
-    frags: list[str] = []
-    for line in source_text.splitlines():
-        line = line.strip()
-        if not line:
-            continue
-        line = re.sub(r"^(?:-\s+|\d+\.\s+)", "", line)
-        for cell in line.split("\t"):
-            cell = NOTE_MARK_RE.sub("", cell)
-            for part in re.split(r"</?(?:p|ul|li)\b[^>]*>", cell):
-                for bullet in re.split(r"\s・", part):
-                    bullet = strip_markup(bullet).strip()
-                    if bullet:
-                        frags.append(bullet)
-    return frags
 
 
 # ----------------------------------------------------------------------------------
