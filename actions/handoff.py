@@ -6,6 +6,7 @@ through Rasa's HTTP API and resumes the conversation to hand back.
 """
 from __future__ import annotations
 
+import enum
 import logging
 from typing import Any, Dict, List, Optional, Text
 
@@ -19,8 +20,8 @@ from actions import opening_hours, parsing, services
 from actions.request_form import collected_answers, ticket_fields
 from sobu_privacy.handoff import QUESTIONS_KEPT, CallbackRequest, HandoffKind, HandoffReason, HandoffSummary
 from sobu_privacy.identifiers import parse_phone
-from storage import HandoffQueueFull, StorageUnavailable
 from sobu_privacy.pseudonyms import log_ref
+from storage import HandoffQueueFull, StorageUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +63,33 @@ def conversation_summary(
     )
 
 
+class Queued(enum.Enum):
+    """What became of a request to put a conversation in front of staff."""
+
+    YES = "yes"
+    FULL = "full"  # MAX_WAITING_HANDOFFS customers already wait
+    UNAVAILABLE = "unavailable"  # the database could not be reached
+
+
+def queue_for_staff(
+    dispatcher: CollectingDispatcher, tracker: Tracker, summary: HandoffSummary, kind: HandoffKind
+) -> Queued:
+    """Queue the conversation for staff; when that fails, tell the customer how to call."""
+    try:
+        services.handoff_queue().enqueue(
+            tracker.sender_id, summary, kind=kind, max_waiting=services.settings().max_waiting_handoffs
+        )
+        return Queued.YES
+    except HandoffQueueFull:
+        logger.warning("%s refused, queue full conversation=%s", kind.value, log_ref(tracker.sender_id))
+        refusal, outcome = "utter_handoff_busy", Queued.FULL
+    except StorageUnavailable:
+        logger.error("%s not queued conversation=%s", kind.value, log_ref(tracker.sender_id))
+        refusal, outcome = "utter_handoff_failed", Queued.UNAVAILABLE
+    dispatcher.utter_message(response=refusal, contact=services.knowledge_base().contact_text())
+    return outcome
+
+
 class ActionHandoff(Action):
     def name(self) -> Text:
         return "action_handoff"
@@ -72,18 +100,8 @@ class ActionHandoff(Action):
             opening = opening_hours.describe_opening(opening_hours.next_opening(now))
             dispatcher.utter_message(response="utter_handoff_closed", next_open=opening)
             return []
-        try:
-            summary = conversation_summary(tracker, handoff_reason(tracker))
-            services.handoff_queue().enqueue(
-                tracker.sender_id, summary, kind=HandoffKind.LIVE, max_waiting=services.settings().max_waiting_handoffs
-            )
-        except HandoffQueueFull:
-            logger.warning("handoff queue full conversation=%s", log_ref(tracker.sender_id))
-            dispatcher.utter_message(response="utter_handoff_busy", contact=services.knowledge_base().contact_text())
-            return []
-        except StorageUnavailable:
-            logger.error("handoff not queued conversation=%s", log_ref(tracker.sender_id))
-            dispatcher.utter_message(response="utter_handoff_failed", contact=services.knowledge_base().contact_text())
+        summary = conversation_summary(tracker, handoff_reason(tracker))
+        if queue_for_staff(dispatcher, tracker, summary, HandoffKind.LIVE) is not Queued.YES:
             return []
         logger.info("handoff queued conversation=%s", log_ref(tracker.sender_id))
         dispatcher.utter_message(response="utter_handoff_queued")
@@ -119,17 +137,10 @@ class ActionSubmitCallback(Action):
         )
         summary = conversation_summary(tracker, HandoffReason.CALLBACK, callback)
         clear = [SlotSet(slot, None) for slot in CALLBACK_SLOTS]
-        try:
-            services.handoff_queue().enqueue(
-                tracker.sender_id, summary, kind=HandoffKind.CALLBACK, max_waiting=services.settings().max_waiting_handoffs
-            )
-        except HandoffQueueFull:
-            logger.warning("handoff queue full conversation=%s", log_ref(tracker.sender_id))
-            dispatcher.utter_message(response="utter_handoff_busy", contact=services.knowledge_base().contact_text())
+        queued = queue_for_staff(dispatcher, tracker, summary, HandoffKind.CALLBACK)
+        if queued is Queued.FULL:
             return clear
-        except StorageUnavailable:
-            logger.error("callback not queued conversation=%s", log_ref(tracker.sender_id))
-            dispatcher.utter_message(response="utter_handoff_failed", contact=services.knowledge_base().contact_text())
-            return []
+        if queued is Queued.UNAVAILABLE:
+            return []  # the answers stay, so pressing again retries
         dispatcher.utter_message(response="utter_callback_registered")
         return clear

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Iterable, Optional
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 
 from sobu_privacy.identifiers import normalize_ticket_number
 from sobu_privacy.requests import RequestType
@@ -25,8 +25,8 @@ from sobu_privacy.requests import RequestType
 from .audit import record_in
 from .db import Clock, Database, utcnow
 from .errors import NotFound, StorageError
-from .models import HandoffNoteRow, HandoffRow, TicketRow
-from .retention import Retention, erase_tickets
+from .models import HandoffRow, TicketRow
+from .retention import Retention, delete_handoffs, erase_tickets, tracker_engine
 from .tickets import Ticket, _ticket
 
 #: The request types whose answer is to erase or stop using the customer's data.
@@ -112,8 +112,7 @@ class Erasure:
                 session.scalars(select(HandoffRow.id).where(HandoffRow.conversation_id.in_(conversations)))
             )
             if handoff_ids:
-                session.execute(delete(HandoffNoteRow).where(HandoffNoteRow.handoff_id.in_(handoff_ids)))
-                session.execute(delete(HandoffRow).where(HandoffRow.id.in_(handoff_ids)))
+                delete_handoffs(session, handoff_ids)
             ticket_ids = list(session.scalars(select(TicketRow.id).where(TicketRow.number.in_(chosen))))
             if ticket_ids:
                 erase_tickets(session, ticket_ids, now)
@@ -129,6 +128,4 @@ class Erasure:
 
 def erasure_for(db: Database, tracker_db_url: Optional[str]) -> Erasure:
     """An Erasure on the app database and the tracker store's database (TRACKER_DB_URL)."""
-    from .retention import tracker_engine
-
     return Erasure(db, Retention(db, tracker_engine(tracker_db_url)))

@@ -95,8 +95,12 @@ class Retention:
 
     # --- conversations in Rasa's tracker store ---------------------------------------------
 
+    def _has_tracker_events(self) -> bool:
+        """A tracker store database is configured and Rasa has created its table."""
+        return self.tracker_db is not None and inspect(self.tracker_db).has_table("events")
+
     def _purge_conversations(self, cutoff: datetime) -> tuple[int, int]:
-        if self.tracker_db is None or not inspect(self.tracker_db).has_table("events"):
+        if not self._has_tracker_events():
             return 0, 0
         conversations = events = 0
         last_seen = func.max(EVENTS.c.timestamp)
@@ -118,7 +122,7 @@ class Retention:
     def forget_conversations(self, conversation_ids: Iterable[str]) -> int:
         """Delete these conversations' tracker events now (an erasure request)."""
         ids = list(conversation_ids)
-        if not ids or self.tracker_db is None or not inspect(self.tracker_db).has_table("events"):
+        if not ids or not self._has_tracker_events():
             return 0
         with self.tracker_db.begin() as connection:
             return connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))).rowcount
@@ -126,12 +130,8 @@ class Retention:
     # --- handoffs and notes ----------------------------------------------------------------
 
     def _purge_handoffs(self, cutoff: datetime) -> int:
-        def remove(session, ids: list[int]) -> None:  # type: ignore[no-untyped-def]
-            session.execute(delete(HandoffNoteRow).where(HandoffNoteRow.handoff_id.in_(ids)))
-            session.execute(delete(HandoffRow).where(HandoffRow.id.in_(ids)))
-
         closed = select(HandoffRow.id).where(HandoffRow.closed_at.is_not(None), HandoffRow.closed_at < cutoff)
-        return self._in_batches(closed, remove)
+        return self._in_batches(closed, delete_handoffs)
 
     # --- tickets ---------------------------------------------------------------------------
 
@@ -153,6 +153,12 @@ class Retention:
                     return done
                 act(session, ids)
             done += len(ids)
+
+
+def delete_handoffs(session, handoff_ids: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """Delete these handoffs and their notes inside the caller's transaction."""
+    session.execute(delete(HandoffNoteRow).where(HandoffNoteRow.handoff_id.in_(handoff_ids)))
+    session.execute(delete(HandoffRow).where(HandoffRow.id.in_(handoff_ids)))
 
 
 def erase_tickets(session, ticket_ids: list[int], now: datetime) -> None:  # type: ignore[no-untyped-def]

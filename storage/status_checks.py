@@ -73,17 +73,13 @@ class StatusCheckGuard:
 
     def admit(self, ticket_number: str) -> Admission:
         """May this number be looked up now? Reads only; a look-up itself is not a miss."""
-        now = self.clock()
+        now, key = self.clock(), self.key_of(ticket_number)
         with self.db.transaction(readonly=True) as session:
             rows = {
                 row.key: row
-                for row in session.scalars(
-                    select(StatusCheckCounterRow).where(
-                        StatusCheckCounterRow.key.in_((self.key_of(ticket_number), TOTAL))
-                    )
-                )
+                for row in session.scalars(select(StatusCheckCounterRow).where(StatusCheckCounterRow.key.in_((key, TOTAL))))
             }
-        number = rows.get(self.key_of(ticket_number))
+        number = rows.get(key)
         if number is not None and number.locked_until is not None and now < number.locked_until:
             return Admission.NUMBER_LOCKED
         total = rows.get(TOTAL)

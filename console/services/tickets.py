@@ -47,8 +47,9 @@ def _japan_time(moment: Optional[str]) -> Optional[str]:
 
 
 @contextmanager
-def _erasure_errors() -> Iterator[None]:
-    """Storage errors of an erasure as the console's answers (404, 409, 503)."""
+def _record_errors() -> Iterator[None]:
+    """Storage errors of the customer-record pages (erasure, disclosure) as the console's
+    answers (404, 409, 503)."""
     with storage_errors():
         try:
             yield
@@ -84,7 +85,7 @@ class TicketService(Service):
     async def erasure_plan(self, number: str) -> Dict[str, Any]:
         """What erasing from this request would remove (shown before staff confirm)."""
         canonical = _canonical_or_400(number)
-        with _erasure_errors():
+        with _record_errors():
             plan = await self.ctx.run(self.ctx.erasure.plan, canonical)
         today = self.ctx.tickets.today()
         return {
@@ -98,7 +99,7 @@ class TicketService(Service):
         canonical = _canonical_or_400(number)
         if normalize_ticket_number(confirm if isinstance(confirm, str) else "") != canonical:
             raise ApiError(400, t("erasure_confirm_mismatch"))
-        with _erasure_errors():
+        with _record_errors():
             report = await self.ctx.run(
                 lambda: self.ctx.erasure.erase(canonical, actor=session.user.username, other_ticket_numbers=others)
             )
@@ -109,11 +110,8 @@ class TicketService(Service):
         request: the customer's words, the assistant's and staff's replies (no internal codes,
         no staff login names)."""
         canonical = _canonical_or_400(number)
-        with storage_errors():
-            try:
-                records = await self.ctx.run(self.ctx.erasure.customer_records, canonical)
-            except NotFound:
-                raise ApiError(404, t("ticket_not_found")) from None
+        with _record_errors():
+            records = await self.ctx.run(self.ctx.erasure.customer_records, canonical)
         if records.ticket.request_type is not RequestType.DISCLOSURE:
             raise ApiError(409, t("disclosure_not_allowed"))
         conversations = []
