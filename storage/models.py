@@ -16,6 +16,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -222,3 +223,65 @@ class StatusCheckCounterRow(Base):
     window_started_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
     misses: Mapped[int] = Column(Integer, nullable=False, default=0)
     locked_until: Mapped[Optional[datetime]] = Column(UTCDateTime)
+
+
+# --- analytics (written by analytics/consumer.py, read by storage/analytics.py) -------------
+# De-identified facts only: a conversation appears as its analytics pseudonym, a question as
+# its masked text, and only unanswered questions keep even that.
+
+
+class AnalyticsConversationRow(Base):
+    """One conversation as analytics knows it, plus the consumer's state for its next event."""
+
+    __tablename__ = "analytics_conversations"
+    __table_args__ = (Index("ix_analytics_conversations_day", "day"),)
+
+    pseudonym: Mapped[str] = Column(String(32), primary_key=True)
+    day: Mapped[date] = Column(Date, nullable=False)  # the day (Japan time) it started
+    started_at: Mapped[datetime] = Column(UTCDateTime, nullable=False)
+    last_event_ts: Mapped[float] = Column(Float, nullable=False)  # redelivered events are skipped
+    handoff: Mapped[bool] = Column(Boolean(create_constraint=False), nullable=False, default=False)
+    ticket: Mapped[bool] = Column(Boolean(create_constraint=False), nullable=False, default=False)
+    in_form: Mapped[bool] = Column(Boolean(create_constraint=False), nullable=False, default=False)
+    open_question_id: Mapped[Optional[int]] = Column(Integer)  # the last question asked
+    topic_question_id: Mapped[Optional[int]] = Column(Integer)  # the last one not asking for a person
+
+
+class AnalyticsQuestionRow(Base):
+    """One customer question (never a form answer): its intent, answer and outcome."""
+
+    __tablename__ = "analytics_questions"
+    __table_args__ = (
+        Index("ix_analytics_questions_day", "day"),
+        Index("ix_analytics_questions_conversation", "conversation"),
+    )
+
+    id: Mapped[int] = Column(Integer, primary_key=True)
+    conversation: Mapped[str] = Column(String(32), nullable=False)
+    day: Mapped[date] = Column(Date, nullable=False)
+    intent: Mapped[Optional[str]] = Column(String(64))
+    confidence: Mapped[Optional[float]] = Column(Float)
+    section: Mapped[Optional[str]] = Column(String(64))  # the policy section answered
+    unanswered: Mapped[bool] = Column(Boolean(create_constraint=False), nullable=False, default=False)
+    handoff_after: Mapped[bool] = Column(Boolean(create_constraint=False), nullable=False, default=False)
+    text: Mapped[Optional[str]] = Column(Text)  # masked; kept only while unanswered
+
+
+class AnalyticsDailyRow(Base):
+    """Counters per day (Japan time), kept by the consumer so a report never rescans facts."""
+
+    __tablename__ = "analytics_daily"
+
+    day: Mapped[date] = Column(Date, primary_key=True)
+    metric: Mapped[str] = Column(String(32), primary_key=True)
+    key: Mapped[str] = Column(String(64), primary_key=True, default="")
+    count: Mapped[int] = Column(Integer, nullable=False, default=0)
+
+
+class AnalyticsCursorRow(Base):
+    """How far the consumer has read an event source, committed with the facts it produced."""
+
+    __tablename__ = "analytics_cursors"
+
+    source: Mapped[str] = Column(String(64), primary_key=True)
+    position: Mapped[int] = Column(Integer, nullable=False, default=0)

@@ -1,0 +1,32 @@
+"""Rasa's SQL event broker (the embedded default's event stream), made fit for this product.
+
+Rasa's ``SQLEventBroker`` creates its engine without ``hide_parameters`` (a database error
+would log the event JSON, with the customer's message) and commits each event with SQLite's
+default rollback journal. This subclass hides the parameters and uses WAL, so the analytics
+consumer (analytics/sources.py) can read and delete rows while Rasa writes. The rows are
+deleted as soon as the consumer has applied them: the stream is a queue, not a second copy
+of every chat. Set in bot/endpoints.yml (``type: bot.event_broker.PrivateSQLEventBroker``).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.core.brokers.sql import SQLEventBroker
+from sqlalchemy import event
+
+
+class PrivateSQLEventBroker(SQLEventBroker):
+    """SQLEventBroker whose SQL errors never print the bound values; WAL on SQLite."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.engine.hide_parameters = True
+        if self.engine.dialect.name == "sqlite":
+            @event.listens_for(self.engine, "connect")
+            def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA busy_timeout = 15000")
+                cursor.close()
+
+            self.engine.dispose()  # connections made by create_all() predate the hook

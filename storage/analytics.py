@@ -1,0 +1,327 @@
+"""The analytics tables: what the event consumer writes and what reports read.
+
+Only de-identified facts live here (see storage/models.py): conversations by their analytics
+pseudonym, questions by intent and policy section, the masked text of unanswered questions,
+and counters per day. The consumer (analytics/consumer.py) writes a batch of events as one
+``AnalyticsBatch`` in one transaction, together with how far it has read its source, so a
+crash never counts an event twice or loses one. Reports read counters, never raw events, so
+30 days cost the same whatever the traffic was.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+from statistics import median
+from typing import Dict, Iterator, List, Optional, Sequence, Tuple
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from sobu_privacy.clock import JST, now_in_japan
+from sobu_privacy.workflow import FINAL_STATUSES
+
+from .db import Database
+from .models import (
+    AnalyticsConversationRow,
+    AnalyticsCursorRow,
+    AnalyticsDailyRow,
+    AnalyticsQuestionRow,
+    TicketHistoryRow,
+    TicketRow,
+)
+
+__all__ = [
+    "AnalyticsBatch",
+    "AnalyticsStore",
+    "DailyCount",
+    "Period",
+    "QuestionRef",
+    "TicketFigures",
+    "UnansweredText",
+]
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days in Japan time, both ends included."""
+
+    first: date
+    last: date
+
+    @classmethod
+    def last_days(cls, days: int, today: Optional[date] = None) -> "Period":
+        end = today or now_in_japan().date()
+        return cls(end - timedelta(days=days - 1), end)
+
+    @property
+    def days(self) -> List[date]:
+        return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+
+@dataclass(frozen=True)
+class DailyCount:
+    day: date
+    metric: str
+    key: str
+    count: int
+
+
+@dataclass(frozen=True)
+class QuestionRef:
+    """What the consumer needs to know about a question it already wrote."""
+
+    id: int
+    day: date
+    intent: Optional[str]
+    unanswered: bool
+
+
+@dataclass(frozen=True)
+class UnansweredText:
+    """One masked text and how many different conversations sent it."""
+
+    text: str
+    conversations: int
+    messages: int
+    intents: Tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TicketFigures:
+    """Counted by the database; no ticket row (no personal data) is loaded."""
+
+    by_type: Dict[str, int]
+    by_status: Dict[str, int]
+    opened: int
+    closed: int
+    overdue: int
+    median_days_to_close: Optional[float]
+
+
+class AnalyticsBatch:
+    """The consumer's writes for one batch of events, inside one transaction.
+
+    Counters are summed in memory and written once per key at the end (``flush``), so a
+    batch of 500 events costs a handful of statements, not one per event.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._counts: Counter[Tuple[date, str, str]] = Counter()
+
+    # --- conversations ------------------------------------------------------------------
+    def conversation(self, pseudonym: str) -> Optional[AnalyticsConversationRow]:
+        return self._session.get(AnalyticsConversationRow, pseudonym)
+
+    def start_conversation(self, pseudonym: str, started_at: datetime, day: date) -> AnalyticsConversationRow:
+        row = AnalyticsConversationRow(
+            pseudonym=pseudonym, day=day, started_at=started_at, last_event_ts=0.0,
+            handoff=False, ticket=False, in_form=False,
+        )
+        self._session.add(row)
+        return row
+
+    # --- counters -----------------------------------------------------------------------
+    def count(self, day: date, metric: str, key: str = "", n: int = 1) -> None:
+        self._counts[(day, metric, key[:64])] += n
+
+    # --- questions ----------------------------------------------------------------------
+    def add_question(
+        self, conversation: str, day: date, intent: Optional[str], confidence: Optional[float],
+        unanswered: bool, text: Optional[str],
+    ) -> int:
+        row = AnalyticsQuestionRow(
+            conversation=conversation, day=day, intent=intent, confidence=confidence,
+            unanswered=unanswered, handoff_after=False, text=text,
+        )
+        self._session.add(row)
+        self._session.flush()
+        return row.id
+
+    def question(self, question_id: Optional[int]) -> Optional[QuestionRef]:
+        if question_id is None:
+            return None
+        row = self._session.get(AnalyticsQuestionRow, question_id)
+        return None if row is None else QuestionRef(row.id, row.day, row.intent, row.unanswered)
+
+    def update_question(self, question_id: int, **values: object) -> None:
+        row = self._session.get(AnalyticsQuestionRow, question_id)
+        if row is not None:
+            for name, value in values.items():
+                setattr(row, name, value)
+
+    def stored_texts(self, conversation: str) -> List[Tuple[int, str]]:
+        """The masked texts kept for one conversation (to mask again when it gives a new value)."""
+        rows = self._session.execute(
+            select(AnalyticsQuestionRow.id, AnalyticsQuestionRow.text).where(
+                AnalyticsQuestionRow.conversation == conversation, AnalyticsQuestionRow.text.is_not(None)
+            )
+        ).all()
+        return [(row.id, row.text) for row in rows]
+
+    # --- where the consumer is ------------------------------------------------------------
+    def cursor(self, source: str) -> int:
+        row = self._session.get(AnalyticsCursorRow, source)
+        return row.position if row else 0
+
+    def set_cursor(self, source: str, position: int) -> None:
+        row = self._session.get(AnalyticsCursorRow, source)
+        if row is None:
+            self._session.add(AnalyticsCursorRow(source=source, position=position))
+        else:
+            row.position = position
+
+    def flush(self) -> None:
+        """Write the summed counters with one upsert per key."""
+        if not self._counts:
+            return
+        self._session.flush()
+        dialect = self._session.get_bind().dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        table = AnalyticsDailyRow.__table__
+        for (day, metric, key), n in sorted(self._counts.items()):
+            statement = insert(table).values(day=day, metric=metric, key=key, count=n)
+            statement = statement.on_conflict_do_update(
+                index_elements=[table.c.day, table.c.metric, table.c.key],
+                set_={"count": table.c.count + statement.excluded.count},
+            )
+            self._session.execute(statement)
+        self._counts.clear()
+
+
+class AnalyticsStore:
+    """Writes (for the consumer) and aggregate reads (for the console and ``make report``)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    # --- writing ------------------------------------------------------------------------
+    @contextmanager
+    def batch(self) -> Iterator[AnalyticsBatch]:
+        """One transaction of consumer writes; the counters are written just before it commits."""
+        with self.db.transaction() as session:
+            batch = AnalyticsBatch(session)
+            yield batch
+            batch.flush()
+
+    def cursor(self, source: str) -> int:
+        with self.db.transaction(readonly=True) as session:
+            return AnalyticsBatch(session).cursor(source)
+
+    # --- reading ------------------------------------------------------------------------
+    def daily_counts(self, period: Period, metrics: Optional[Sequence[str]] = None) -> List[DailyCount]:
+        query = select(AnalyticsDailyRow).where(
+            AnalyticsDailyRow.day >= period.first, AnalyticsDailyRow.day <= period.last
+        )
+        if metrics:
+            query = query.where(AnalyticsDailyRow.metric.in_(list(metrics)))
+        with self.db.transaction(readonly=True) as session:
+            rows = session.execute(query).scalars().all()
+            return [DailyCount(r.day, r.metric, r.key, r.count) for r in rows]
+
+    def unanswered_texts(self, period: Period, limit: int = 2000) -> List[UnansweredText]:
+        """Masked unanswered questions of the period, most conversations first."""
+        q = AnalyticsQuestionRow
+        conversations = func.count(func.distinct(q.conversation))
+        query = (
+            select(q.text, conversations, func.count(), func.min(q.intent), func.max(q.intent))
+            .where(q.unanswered.is_(True), q.text.is_not(None), q.day >= period.first, q.day <= period.last)
+            .group_by(q.text)
+            .order_by(conversations.desc(), func.count().desc(), q.text)
+            .limit(limit)
+        )
+        with self.db.transaction(readonly=True) as session:
+            rows = session.execute(query).all()
+        return [
+            UnansweredText(text, int(convs), int(n), tuple(sorted({i for i in (lo, hi) if i})))
+            for text, convs, n, lo, hi in rows
+        ]
+
+    def ticket_figures(self, period: Period, today: Optional[date] = None) -> TicketFigures:
+        """Requests opened in the period by type and status, closings, the open overdue ones."""
+        today = today or now_in_japan().date()
+        finals = [s.value for s in FINAL_STATUSES]
+        start, end = _utc_bounds(period)
+        in_period = (TicketRow.created_at >= start) & (TicketRow.created_at < end)
+        closed_at = (
+            select(TicketHistoryRow.ticket_id, func.max(TicketHistoryRow.at).label("closed_at"))
+            .where(TicketHistoryRow.to_status.in_(finals))
+            .group_by(TicketHistoryRow.ticket_id)
+            .subquery()
+        )
+        with self.db.transaction(readonly=True) as session:
+            by_type = dict(session.execute(
+                select(TicketRow.request_type, func.count()).where(in_period).group_by(TicketRow.request_type)
+            ).all())
+            by_status = dict(session.execute(
+                select(TicketRow.status, func.count()).where(in_period).group_by(TicketRow.status)
+            ).all())
+            overdue = session.execute(
+                select(func.count()).select_from(TicketRow).where(
+                    TicketRow.status.not_in(finals), TicketRow.due_date < today
+                )
+            ).scalar_one()
+            durations = session.execute(
+                select(TicketRow.created_at, closed_at.c.closed_at)
+                .join(closed_at, closed_at.c.ticket_id == TicketRow.id)
+                .where(closed_at.c.closed_at >= start, closed_at.c.closed_at < end)
+            ).all()
+        days = [(_aware(closed) - _aware(created)).total_seconds() / 86400 for created, closed in durations]
+        return TicketFigures(
+            by_type={str(k): int(v) for k, v in by_type.items()},
+            by_status={str(k): int(v) for k, v in by_status.items()},
+            opened=sum(by_type.values()),
+            closed=len(days),
+            overdue=int(overdue),
+            median_days_to_close=round(median(days), 1) if days else None,
+        )
+
+    # --- keeping it only as long as needed ------------------------------------------------
+    def forget_conversation(self, pseudonym: str) -> int:
+        """Erase one conversation's facts (an erasure request); its counters stay, being counts."""
+        with self.db.transaction() as session:
+            deleted = session.execute(
+                delete(AnalyticsQuestionRow).where(AnalyticsQuestionRow.conversation == pseudonym)
+            ).rowcount
+            session.execute(delete(AnalyticsConversationRow).where(AnalyticsConversationRow.pseudonym == pseudonym))
+            return int(deleted or 0)
+
+    def purge(self, before: date, batch_size: int = 500) -> int:
+        """Delete per-conversation facts of days before ``before``; counters stay (no one is in them)."""
+        total = 0
+        for table, day_column, key in (
+            (AnalyticsQuestionRow, AnalyticsQuestionRow.day, AnalyticsQuestionRow.id),
+            (AnalyticsConversationRow, AnalyticsConversationRow.day, AnalyticsConversationRow.pseudonym),
+        ):
+            while True:
+                with self.db.transaction() as session:
+                    keys = session.execute(select(key).where(day_column < before).limit(batch_size)).scalars().all()
+                    if not keys:
+                        break
+                    session.execute(delete(table).where(key.in_(keys)))
+                    total += len(keys)
+        return total
+
+    def clear_texts_answered(self) -> int:
+        """Texts are kept only while a question is unanswered (a safety net for the consumer)."""
+        with self.db.transaction() as session:
+            result = session.execute(
+                update(AnalyticsQuestionRow)
+                .where(AnalyticsQuestionRow.unanswered.is_(False), AnalyticsQuestionRow.text.is_not(None))
+                .values(text=None)
+            )
+            return int(result.rowcount or 0)
+
+
+def _utc_bounds(period: Period) -> Tuple[datetime, datetime]:
+    start = datetime.combine(period.first, datetime.min.time(), tzinfo=JST)
+    end = datetime.combine(period.last + timedelta(days=1), datetime.min.time(), tzinfo=JST)
+    return start, end
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
