@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any, Callable, Dict, Iterable, Mapping, Optional, Sequence, Set, Tuple
 
 from sobu_privacy.clock import japan_date
@@ -99,7 +99,6 @@ class _Pending:
     """An open question's masked text, held until it is known whether it was answered."""
 
     question_id: int
-    day: date
     text: Optional[str]
 
 
@@ -207,7 +206,7 @@ class Consumer:
         if unanswered:
             batch.count(day, Metric.UNANSWERED)
         else:
-            self._pending[who] = _Pending(question_id, day, masked or None)
+            self._pending[who] = _Pending(question_id, masked or None)
         conversation.open_question_id = question_id
         if intent != _ASK_FOR_PERSON:
             conversation.topic_question_id = question_id
@@ -253,7 +252,7 @@ class Consumer:
                 batch.update_question(question_id, text=masked)
         pending = self._pending.get(who)
         if pending and pending.text:
-            self._pending[who] = _Pending(pending.question_id, pending.day, self._mask(pending.text, known))
+            self._pending[who] = _Pending(pending.question_id, self._mask(pending.text, known))
 
     def _handoff(self, batch: AnalyticsBatch, conversation: AnalyticsConversationRow) -> None:
         if conversation.handoff:

@@ -398,7 +398,12 @@ _ASCII_CODE = re.compile(r"[A-Za-z0-9\-_.]+")
 _ADDRESS_MARK = re.compile(rf"\d|[{_KNUM}](?:丁目|番地|番|号)|丁目|番地|号室")
 
 
-def _other_kana(ch: str) -> str:
+def other_kana(text: str) -> str:
+    """``text`` with hiragana and katakana swapped (やまだ ↔ ヤマダ); other characters unchanged."""
+    return "".join(_swap_kana(ch) for ch in text)
+
+
+def _swap_kana(ch: str) -> str:
     if "\u3041" <= ch <= "\u3096":
         return chr(ord(ch) + 0x60)
     if "\u30a1" <= ch <= "\u30f6":
@@ -411,7 +416,7 @@ def _chars_pattern(value: str, separators: str = r"\s?") -> str:
     either kana script for each kana character."""
     parts = []
     for ch in value:
-        other = _other_kana(ch)
+        other = _swap_kana(ch)
         parts.append(f"[{re.escape(ch)}{re.escape(other)}]" if other != ch else re.escape(ch))
     return separators.join(parts)
 

@@ -168,9 +168,8 @@ class RabbitSource:
         applied = 0
         try:
             while True:
-                timeout = idle_exit_seconds if idle_exit_seconds is not None else None
                 try:
-                    first = await asyncio.wait_for(inbox.get(), timeout=timeout)
+                    first = await asyncio.wait_for(inbox.get(), timeout=idle_exit_seconds)
                 except asyncio.TimeoutError:
                     return applied
                 messages: List[Any] = [first]

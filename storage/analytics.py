@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta, timezone
 from statistics import median
 from typing import Dict, Iterator, List, Optional, Sequence, Tuple
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -304,16 +304,6 @@ class AnalyticsStore:
                     session.execute(delete(table).where(key.in_(keys)))
                     total += len(keys)
         return total
-
-    def clear_texts_answered(self) -> int:
-        """Texts are kept only while a question is unanswered (a safety net for the consumer)."""
-        with self.db.transaction() as session:
-            result = session.execute(
-                update(AnalyticsQuestionRow)
-                .where(AnalyticsQuestionRow.unanswered.is_(False), AnalyticsQuestionRow.text.is_not(None))
-                .values(text=None)
-            )
-            return int(result.rowcount or 0)
 
 
 def _utc_bounds(period: Period) -> Tuple[datetime, datetime]:

@@ -14,7 +14,7 @@ from typing import Iterable, List, Sequence, Tuple
 
 import pytest
 
-from analytics.deidentify import PLACEHOLDERS, Deidentifier, load_deidentifier
+from analytics.deidentify import PLACEHOLDERS, Deidentifier, load_deidentifier, other_kana
 
 Case = Tuple[str, Sequence[str], str]
 
@@ -35,23 +35,12 @@ def _compact(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
 
 
-def _other_kana(text: str) -> str:
-    def swap(ch: str) -> str:
-        if "\u3041" <= ch <= "\u3096":
-            return chr(ord(ch) + 0x60)
-        if "\u30a1" <= ch <= "\u30f6":
-            return chr(ord(ch) - 0x60)
-        return ch
-
-    return "".join(swap(ch) for ch in text)
-
-
 def assert_masked(text: str, out: str, secrets: Iterable[str], kind: str) -> None:
     compact = _compact(out)
     out_digits = re.sub(r"\D", "", compact)
     for secret in secrets:
         plain = _compact(secret)
-        for variant in {plain, _other_kana(plain), plain.lower(), plain.upper()}:
+        for variant in {plain, other_kana(plain), plain.lower(), plain.upper()}:
             assert variant not in compact, f"{variant!r} left in {out!r} (from {text!r})"
         digits = re.sub(r"\D", "", plain)
         if len(digits) >= 3:
