@@ -40,6 +40,14 @@ export RASA_URL=${RASA_URL:-http://127.0.0.1:$RASA_PORT}
 export ACTION_SERVER_URL=${ACTION_SERVER_URL:-http://127.0.0.1:$ACTIONS_PORT/webhook}
 export TRACKER_SQLITE_PATH=${TRACKER_SQLITE_PATH:-$ROOT/var/rasa_tracker.db}
 export TRACKER_DB_URL=${TRACKER_DB_URL:-sqlite:///$TRACKER_SQLITE_PATH}
+# Rasa's event stream for the analytics consumer (bot/endpoints.yml; a queue, emptied as read).
+export EVENT_BROKER_SQLITE_PATH=${EVENT_BROKER_SQLITE_PATH:-$ROOT/var/rasa_events.db}
+# The scale path's event stream (bot/endpoints.scale.yml): RabbitMQ, as Rasa's pika broker.
+export RABBITMQ_HOST=${RABBITMQ_HOST:-127.0.0.1}
+export RABBITMQ_PORT=${RABBITMQ_PORT:-5672}
+export RABBITMQ_USER=${RABBITMQ_USER:-guest}
+export RABBITMQ_PASSWORD=${RABBITMQ_PASSWORD:-guest}
+export RABBITMQ_QUEUE=${RABBITMQ_QUEUE:-sobu_analytics}
 export DATABASE_URL=${DATABASE_URL:-sqlite:///$ROOT/var/app.db}
 export RASA_TELEMETRY_ENABLED=false                  # nothing is sent outside
 export TF_CPP_MIN_LOG_LEVEL=${TF_CPP_MIN_LOG_LEVEL:-2}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts the action server, the Rasa server, the website/staff console and the retention
-# purge; Ctrl-C stops all.
+# Starts the action server, the Rasa server, the website/staff console, the analytics
+# consumer and the retention purge; Ctrl-C stops all.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -24,6 +24,8 @@ setsid .venv/bin/python scripts/rasa_server.py -i 127.0.0.1 -p "$RASA_PORT" \
   --cors "http://$CONSOLE_HOST:$CONSOLE_PORT" --model "$MODEL" \
   --endpoints bot/endpoints.yml --credentials bot/credentials.yml & pids+=($!)
 setsid .venv/bin/python -m console & pids+=($!)
+# Rasa's event stream → de-identified analytics facts (analytics/).
+setsid .venv/bin/python -m analytics consume --endpoints bot/endpoints.yml & pids+=($!)
 # Deletes what is past its retention period, every PURGE_INTERVAL_MINUTES (storage/retention.py).
 setsid .venv/bin/python -m storage purge --every & pids+=($!)
 

@@ -59,6 +59,10 @@ class Settings:
     #: its last change; then they are erased and the record of the request (number, type,
     #: dates, statuses) stays, pseudonymised.
     ticket_retention_days: int = 1095
+    #: ANALYTICS_DETAIL_DAYS: the analytics facts per conversation and question (pseudonym,
+    #: intent, the masked text of unanswered questions) are deleted this many days after the
+    #: day they happened; the daily counters, which count and name no one, stay.
+    analytics_detail_days: int = 90
     #: PURGE_BATCH_SIZE / PURGE_INTERVAL_MINUTES: conversations or tickets per transaction
     #: (short transactions do not hold up live chats), and how often `make run` purges.
     purge_batch_size: int = 200
@@ -113,6 +117,7 @@ class Settings:
             ),
             chat_retention_days=_whole(env, "CHAT_RETENTION_DAYS", cls.chat_retention_days),
             ticket_retention_days=_whole(env, "TICKET_RETENTION_DAYS", cls.ticket_retention_days),
+            analytics_detail_days=_whole(env, "ANALYTICS_DETAIL_DAYS", cls.analytics_detail_days),
             purge_batch_size=_whole(env, "PURGE_BATCH_SIZE", cls.purge_batch_size),
             purge_interval_minutes=_whole(env, "PURGE_INTERVAL_MINUTES", cls.purge_interval_minutes),
             max_waiting_handoffs=_whole(env, "MAX_WAITING_HANDOFFS", cls.max_waiting_handoffs),

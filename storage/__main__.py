@@ -62,7 +62,10 @@ def _purge(db: Database, *, repeat: bool) -> int:
     retention = Retention(
         db,
         tracker_engine(os.environ.get("TRACKER_DB_URL")),
-        RetentionPeriods(settings.chat_retention_days, settings.ticket_retention_days, settings.purge_batch_size),
+        RetentionPeriods(
+            settings.chat_retention_days, settings.ticket_retention_days, settings.purge_batch_size,
+            analytics_days=settings.analytics_detail_days,
+        ),
     )
     while True:
         try:

@@ -40,7 +40,8 @@ __all__ = [
     "Period",
     "QuestionRef",
     "TicketFigures",
-    "UnansweredText",
+    "UnansweredOccurrence",
+    "forget_conversations",
 ]
 
 
@@ -80,13 +81,17 @@ class QuestionRef:
 
 
 @dataclass(frozen=True)
-class UnansweredText:
-    """One masked text and how many different conversations sent it."""
+class UnansweredOccurrence:
+    """One masked text as one conversation sent it (``messages`` times, classified ``intent``).
+
+    The conversation is its analytics pseudonym; reports use it only to count *different*
+    conversations behind a text or a cluster of texts, and never show it.
+    """
 
     text: str
-    conversations: int
+    conversation: str
+    intent: Optional[str]
     messages: int
-    intents: Tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -222,23 +227,17 @@ class AnalyticsStore:
             rows = session.execute(query).scalars().all()
             return [DailyCount(r.day, r.metric, r.key, r.count) for r in rows]
 
-    def unanswered_texts(self, period: Period, limit: int = 2000) -> List[UnansweredText]:
-        """Masked unanswered questions of the period, most conversations first."""
+    def unanswered_occurrences(self, period: Period) -> List[UnansweredOccurrence]:
+        """Each (masked text, conversation, intent) of the period's unanswered questions once."""
         q = AnalyticsQuestionRow
-        conversations = func.count(func.distinct(q.conversation))
         query = (
-            select(q.text, conversations, func.count(), func.min(q.intent), func.max(q.intent))
+            select(q.text, q.conversation, q.intent, func.count())
             .where(q.unanswered.is_(True), q.text.is_not(None), q.day >= period.first, q.day <= period.last)
-            .group_by(q.text)
-            .order_by(conversations.desc(), func.count().desc(), q.text)
-            .limit(limit)
+            .group_by(q.text, q.conversation, q.intent)
         )
         with self.db.transaction(readonly=True) as session:
             rows = session.execute(query).all()
-        return [
-            UnansweredText(text, int(convs), int(n), tuple(sorted({i for i in (lo, hi) if i})))
-            for text, convs, n, lo, hi in rows
-        ]
+        return [UnansweredOccurrence(text, conversation, intent, int(n)) for text, conversation, intent, n in rows]
 
     def ticket_figures(self, period: Period, today: Optional[date] = None) -> TicketFigures:
         """Requests opened in the period by type and status, closings, the open overdue ones."""
@@ -283,11 +282,7 @@ class AnalyticsStore:
     def forget_conversation(self, pseudonym: str) -> int:
         """Erase one conversation's facts (an erasure request); its counters stay, being counts."""
         with self.db.transaction() as session:
-            deleted = session.execute(
-                delete(AnalyticsQuestionRow).where(AnalyticsQuestionRow.conversation == pseudonym)
-            ).rowcount
-            session.execute(delete(AnalyticsConversationRow).where(AnalyticsConversationRow.pseudonym == pseudonym))
-            return int(deleted or 0)
+            return forget_conversations(session, [pseudonym])
 
     def purge(self, before: date, batch_size: int = 500) -> int:
         """Delete per-conversation facts of days before ``before``; counters stay (no one is in them)."""
@@ -304,6 +299,18 @@ class AnalyticsStore:
                     session.execute(delete(table).where(key.in_(keys)))
                     total += len(keys)
         return total
+
+
+def forget_conversations(session: Session, pseudonyms: Sequence[str]) -> int:
+    """Delete these conversations' facts inside the caller's transaction; returns the questions
+    deleted. Used by an erasure (storage/erasure.py), in the same transaction as the rest."""
+    if not pseudonyms:
+        return 0
+    deleted = session.execute(
+        delete(AnalyticsQuestionRow).where(AnalyticsQuestionRow.conversation.in_(list(pseudonyms)))
+    ).rowcount
+    session.execute(delete(AnalyticsConversationRow).where(AnalyticsConversationRow.pseudonym.in_(list(pseudonyms))))
+    return int(deleted or 0)
 
 
 def _utc_bounds(period: Period) -> Tuple[datetime, datetime]:

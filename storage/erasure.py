@@ -1,7 +1,7 @@
 """Erasure on request: a customer's chat data goes when they ask for 削除・消去・利用停止.
 
 From a ticket of one of those types, staff erase every conversation linked to it (Rasa's
-tracker events, handoffs and their notes) and the customer's details in any of their other
+tracker events, handoffs and their notes, and the conversation's analytics facts) and the customer's details in any of their other
 tickets that staff choose. What stays is the pseudonymised record of each request (number,
 type, dates, statuses) and an audit entry ``privacy.erasure`` with the counts. The request
 ticket itself keeps its details: 総務部 still has to answer it, and its own retention period
@@ -20,8 +20,10 @@ from typing import Iterable, Optional
 from sqlalchemy import or_, select
 
 from sobu_privacy.identifiers import normalize_ticket_number
+from sobu_privacy.pseudonyms import ANALYTICS, pseudonym
 from sobu_privacy.requests import RequestType
 
+from .analytics import forget_conversations
 from .audit import record_in
 from .db import Clock, Database, utcnow
 from .errors import NotFound, StorageError
@@ -57,6 +59,7 @@ class ErasureReport:
     events: int
     handoffs: int
     tickets_erased: int
+    analytics_facts: int = 0
 
 
 class Erasure:
@@ -116,8 +119,12 @@ class Erasure:
             ticket_ids = list(session.scalars(select(TicketRow.id).where(TicketRow.number.in_(chosen))))
             if ticket_ids:
                 erase_tickets(session, ticket_ids, now)
+            analytics_facts = forget_conversations(
+                session, [pseudonym(c, purpose=ANALYTICS) for c in sorted(conversations)]
+            )
             report = ErasureReport(
-                conversations=len(conversations), events=events, handoffs=len(handoff_ids), tickets_erased=len(ticket_ids)
+                conversations=len(conversations), events=events, handoffs=len(handoff_ids), tickets_erased=len(ticket_ids),
+                analytics_facts=analytics_facts,
             )
             record_in(
                 session, actor=actor, action="privacy.erasure", target=plan.ticket.number,

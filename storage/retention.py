@@ -5,6 +5,8 @@
 - **conversations** in Rasa's SQL tracker store (every message and slot value) whose last
   event is older than ``chat_retention_days``;
 - **handoffs** closed before that cutoff, with their notes (open ones wait for staff);
+- **analytics facts** (per conversation and question; storage/analytics.py) of days more
+  than ``analytics_days`` ago; the daily counters stay, as they count and name no one;
 - **closed tickets** whose last change is older than ``ticket_retention_days``: the
   customer's details and free texts are erased, and the number, type, dates and statuses
   stay as the pseudonymised record of the request (``erased_at`` marks it).
@@ -24,8 +26,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.future import create_engine
 from sqlalchemy.sql import column, table
 
+from sobu_privacy.clock import japan_date
 from sobu_privacy.workflow import FINAL_STATUSES
 
+from .analytics import AnalyticsStore
 from .audit import record_in
 from .db import Clock, Database, utcnow
 from .models import HandoffNoteRow, HandoffRow, TicketHistoryRow, TicketRow
@@ -47,6 +51,7 @@ class RetentionPeriods:
     chat_days: int = 30
     ticket_days: int = 1095
     batch_size: int = 200
+    analytics_days: int = 90
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class PurgeReport:
     events: int = 0
     handoffs: int = 0
     tickets_erased: int = 0
+    analytics_facts: int = 0
 
 
 def tracker_engine(url: Optional[str]) -> Optional[Engine]:
@@ -87,6 +93,9 @@ class Retention:
             events=events,
             handoffs=self._purge_handoffs(chat_cutoff),
             tickets_erased=self._erase_closed_tickets(now - timedelta(days=self.periods.ticket_days), now),
+            analytics_facts=AnalyticsStore(self.db).purge(
+                japan_date(now) - timedelta(days=self.periods.analytics_days), self.periods.batch_size
+            ),
         )
         with self.db.transaction() as session:
             record_in(session, actor="retention", action="retention.purge", target="", detail=asdict(report), at=now)

@@ -148,6 +148,7 @@ def bot_environment(workdir: Path, **overrides: str) -> Dict[str, str]:
         ACTION_SERVER_URL=f"http://127.0.0.1:{actions_port}/webhook",
         TRACKER_SQLITE_PATH=str(workdir / "rasa_tracker.db"),
         TRACKER_DB_URL=f"sqlite:///{workdir / 'rasa_tracker.db'}",
+        EVENT_BROKER_SQLITE_PATH=str(workdir / "rasa_events.db"),
         DATABASE_URL=f"sqlite:///{workdir / 'app.db'}",
         CONSOLE_ADMIN_PASSWORD="admin-test-password",
         RASA_TELEMETRY_ENABLED="false",

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from sobu_privacy.pseudonyms import ANALYTICS, pseudonym
 from storage import AuditLog, HandoffQueue, TicketStore
+from storage.analytics import AnalyticsStore
 from storage.erasure import Erasure, ErasureNotAllowed
 from storage.retention import Retention
 from storage_testkit import add_events, make_draft, senders
@@ -22,8 +24,13 @@ def setup(db, clock, tracker):
     queue.claim(handoff.id, "tanaka")
     queue.add_note(handoff.id, "tanaka", "総武様、電話で本人確認済み")
     queue.link_ticket(handoff.id, request.number)
+    analytics = AnalyticsStore(db)
     for conversation in ["c-request", "c-earlier", "c-stranger", "c-handoff"]:
         add_events(tracker, conversation, clock())
+        with analytics.batch() as batch:  # what the analytics consumer keeps of each chat
+            who = pseudonym(conversation, purpose=ANALYTICS)
+            batch.start_conversation(who, clock(), clock().date())
+            batch.add_question(who, clock().date(), "out_of_scope", 0.4, True, "料金はいくら？")
     return store, queue, request, earlier, stranger, handoff, Erasure(db, Retention(db, tracker), clock=clock)
 
 
@@ -38,7 +45,9 @@ def test_erasure_removes_the_chats_and_chosen_details_and_keeps_the_records(db, 
     store, queue, request, earlier, stranger, handoff, erasure = setup
     report = erasure.erase(request.number, actor="tanaka", other_ticket_numbers=[earlier.number])
     assert (report.conversations, report.events, report.handoffs, report.tickets_erased) == (3, 3, 1, 1)
+    assert report.analytics_facts == 3
     assert senders(tracker) == {"c-stranger"}
+    assert analytics_conversations(db) == {pseudonym("c-stranger", purpose=ANALYTICS)}
     assert queue.get(handoff.id) is None
     kept = store.get(earlier.number)
     assert kept.erased_at is not None and kept.name == "" and kept.phone == ""
@@ -49,7 +58,19 @@ def test_erasure_removes_the_chats_and_chosen_details_and_keeps_the_records(db, 
     assert (entry.actor, entry.target) == ("tanaka", request.number)
     assert entry.detail["tickets"] == [earlier.number] and entry.detail["events"] == 3
     again = erasure.erase(request.number, actor="tanaka")
-    assert (again.events, again.handoffs, again.tickets_erased) == (0, 0, 0)
+    assert (again.events, again.handoffs, again.tickets_erased, again.analytics_facts) == (0, 0, 0, 0)
+
+
+def analytics_conversations(db) -> set:
+    """The analytics pseudonyms that still have a conversation row or a question."""
+    from sqlalchemy import select
+
+    from storage.models import AnalyticsConversationRow, AnalyticsQuestionRow
+
+    with db.transaction(readonly=True) as session:
+        return set(session.scalars(select(AnalyticsConversationRow.pseudonym))) | set(
+            session.scalars(select(AnalyticsQuestionRow.conversation))
+        )
 
 
 def test_only_requests_to_erase_and_the_customer_s_own_tickets(setup):

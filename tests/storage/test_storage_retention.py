@@ -72,5 +72,26 @@ def test_nothing_due_changes_nothing(db, clock, tracker):
     add_events(tracker, "today", clock())
     TicketStore(db, clock=clock).open_ticket(make_draft())
     assert Retention(db, tracker, clock=clock).purge().__dict__ == {
-        "conversations": 0, "events": 0, "handoffs": 0, "tickets_erased": 0}
+        "conversations": 0, "events": 0, "handoffs": 0, "tickets_erased": 0, "analytics_facts": 0}
     assert Retention(db, None, clock=clock).purge().conversations == 0  # no tracker store configured
+
+
+def test_analytics_facts_go_after_their_period_and_the_counters_stay(db, clock):
+    from datetime import timedelta
+
+    from storage.analytics import AnalyticsStore, Period
+
+    store = AnalyticsStore(db)
+    today = clock().date()
+    for age, who in ((91, "old"), (89, "recent")):
+        day = today - timedelta(days=age)
+        with store.batch() as batch:
+            batch.start_conversation(who, clock() - timedelta(days=age), day)
+            batch.add_question(who, day, "out_of_scope", 0.3, True, "ガスの料金は？")
+            batch.count(day, "conversations")
+    report = Retention(db, None, RetentionPeriods(analytics_days=90), clock=clock).purge()
+    assert report.analytics_facts == 2  # the old conversation and its question
+    left = store.unanswered_occurrences(Period(today - timedelta(days=100), today))
+    assert [o.conversation for o in left] == ["recent"]
+    counters = store.daily_counts(Period(today - timedelta(days=100), today), ["conversations"])
+    assert sum(c.count for c in counters) == 2

@@ -1,0 +1,334 @@
+"""The figures analysts see, computed from the analytics tables for a period.
+
+One ``Figures`` value feeds both the console's analytics page (as JSON) and ``make report``
+(analytics/report.py), so the two can never show different numbers. Everything here is
+read from the consumer's daily counters and aggregate queries (storage/analytics.py): a
+30-day report costs the same whatever the traffic was, and no ticket row is loaded.
+
+Free text is the one place a person could show through masking, so it is shown only for
+a **cluster** of similar unanswered questions that at least ``MIN_CONVERSATIONS_FOR_TEXT``
+different conversations sent; every other unanswered question is only counted. Clusters are
+found locally: TF-IDF over character 1–2-grams of each text's **reading** (Sudachi's katakana
+reading, the tokenizer GiNZA is built on), so 「てすうりょう」 and 「手数料」, 「たまる」 and
+「貯まる」 look alike, and a greedy pass that joins each text to the cluster whose first (most
+frequent) text it is most similar to.
+"""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from functools import lru_cache
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+from sobu_privacy.clock import now_in_japan
+from sobu_privacy.intents import UNANSWERED_INTENTS, intent_label
+from sobu_privacy.requests import RequestType
+from sobu_privacy.workflow import TicketStatus
+from storage.analytics import AnalyticsStore, Period, UnansweredOccurrence
+
+from .consumer import Metric
+
+__all__ = [
+    "Cluster",
+    "DayFigures",
+    "Figures",
+    "Labelled",
+    "MIN_CONVERSATIONS_FOR_TEXT",
+    "Suggestion",
+    "TicketSummary",
+    "cluster_texts",
+    "compute_figures",
+]
+
+#: A free text (or its cluster) is shown only when this many different conversations sent it.
+MIN_CONVERSATIONS_FOR_TEXT = 3
+#: Texts clustered per report (most conversations first); the rest are counted, not grouped.
+MAX_TEXTS_CLUSTERED = 1500
+#: Cosine similarity (TF-IDF of reading 1–2-grams) from which a text joins a cluster.
+CLUSTER_SIMILARITY = 0.4
+#: Example texts shown per cluster.
+EXAMPLES_PER_CLUSTER = 5
+TOP = 10
+CONFIDENCE_BUCKETS = tuple(f"{i / 10:.1f}" for i in range(10))
+
+
+class Suggestion:
+    """What a cluster of unanswered questions suggests to the analyst."""
+
+    #: Classified as nothing the assistant knows: the knowledge base may lack an answer.
+    MISSING_ANSWER = "missing_answer"
+    #: Classified as a known question, but too unsure to answer: add training examples.
+    TRAINING = "training"
+
+    LABELS: Mapping[str, str] = {
+        MISSING_ANSWER: "回答の追加を検討（ポリシーに記載があるか確認）",
+        TRAINING: "既存の回答あり：学習例の追加を検討",
+    }
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A count under its stored key and the Japanese label analysts read."""
+
+    key: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class DayFigures:
+    day: date
+    conversations: int
+    messages: int
+    questions: int
+    unanswered: int
+    handoffs: int
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """Similar unanswered questions. ``examples`` is empty unless enough conversations sent them."""
+
+    conversations: int
+    messages: int
+    examples: Tuple[str, ...]
+    intents: Tuple[Labelled, ...]
+    suggestion: str
+
+    @property
+    def suggestion_label(self) -> str:
+        return Suggestion.LABELS[self.suggestion]
+
+
+@dataclass(frozen=True)
+class TicketSummary:
+    by_type: Tuple[Labelled, ...]
+    by_status: Tuple[Labelled, ...]
+    opened: int
+    closed: int
+    overdue: int
+    median_days_to_close: Optional[float]
+
+
+@dataclass(frozen=True)
+class Figures:
+    period: Period
+    generated_at: datetime
+    conversations: int
+    messages: int
+    questions: int
+    unanswered: int
+    handoffs: int
+    conversations_with_ticket: int
+    per_day: Tuple[DayFigures, ...]
+    by_intent: Tuple[Labelled, ...]
+    by_section: Tuple[Labelled, ...]
+    confidence: Tuple[Labelled, ...]
+    handoff_after: Tuple[Labelled, ...]
+    clusters: Tuple[Cluster, ...]
+    #: Unanswered questions whose text is not shown (too few conversations), only counted.
+    unanswered_hidden: int
+    tickets: TicketSummary
+
+    @property
+    def containment(self) -> Optional[float]:
+        """Share of conversations resolved without a person (no live handoff, no call-back)."""
+        return None if not self.conversations else (self.conversations - self.handoffs) / self.conversations
+
+    @property
+    def handoff_rate(self) -> Optional[float]:
+        return None if not self.conversations else self.handoffs / self.conversations
+
+    def to_json(self) -> Dict[str, Any]:
+        """Plain JSON types, for the console API and the report's embedded data."""
+        data = asdict(self)
+        data["period"] = {"first": self.period.first.isoformat(), "last": self.period.last.isoformat()}
+        data["generated_at"] = self.generated_at.isoformat(timespec="seconds")
+        data["per_day"] = [{**d, "day": d["day"].isoformat()} for d in data["per_day"]]
+        data["containment"] = self.containment
+        data["handoff_rate"] = self.handoff_rate
+        for cluster, source in zip(data["clusters"], self.clusters):
+            cluster["suggestion_label"] = source.suggestion_label
+        return _plain(data)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    return value
+
+
+# --- computing ----------------------------------------------------------------------------------
+
+
+def compute_figures(
+    store: AnalyticsStore,
+    period: Period,
+    *,
+    section_title: Optional[Callable[[str], str]] = None,
+    answered_intents: Optional[Iterable[str]] = None,
+    today: Optional[date] = None,
+) -> Figures:
+    """Every figure of the period. ``section_title`` and ``answered_intents`` default to the
+    knowledge base's (policy section titles; the FAQ intents it has an answer for)."""
+    if section_title is None or answered_intents is None:
+        from policy_kb import load_knowledge_base
+
+        kb = load_knowledge_base()
+        section_title = section_title or (lambda number: kb.section(number).title)
+        answered_intents = kb.faq_intents if answered_intents is None else answered_intents
+    counts = store.daily_counts(period)
+    totals: Counter[str] = Counter()
+    keyed: Dict[str, Counter[str]] = defaultdict(Counter)
+    per_day: Dict[Tuple[date, str], int] = Counter()
+    for c in counts:
+        if c.key:
+            keyed[c.metric][c.key] += c.count
+        else:
+            totals[c.metric] += c.count
+            per_day[(c.day, c.metric)] += c.count
+    clusters, hidden = _clusters(store.unanswered_occurrences(period), set(answered_intents))
+    tickets = store.ticket_figures(period, today=today)
+    return Figures(
+        period=period,
+        generated_at=now_in_japan(),
+        conversations=totals[Metric.CONVERSATIONS],
+        messages=totals[Metric.MESSAGES],
+        questions=totals[Metric.QUESTIONS],
+        unanswered=totals[Metric.UNANSWERED],
+        handoffs=totals[Metric.HANDOFFS],
+        conversations_with_ticket=totals[Metric.TICKETS],
+        per_day=tuple(
+            DayFigures(
+                day,
+                per_day[(day, Metric.CONVERSATIONS)],
+                per_day[(day, Metric.MESSAGES)],
+                per_day[(day, Metric.QUESTIONS)],
+                per_day[(day, Metric.UNANSWERED)],
+                per_day[(day, Metric.HANDOFFS)],
+            )
+            for day in period.days
+        ),
+        by_intent=_top(keyed[Metric.INTENT], intent_label),
+        by_section=_top(keyed[Metric.SECTION], lambda n: _section_label(n, section_title), limit=None),
+        confidence=tuple(Labelled(b, b, keyed[Metric.CONFIDENCE][b]) for b in CONFIDENCE_BUCKETS),
+        handoff_after=_top(keyed[Metric.HANDOFF_AFTER], lambda i: intent_label(i) if i else "（質問の前）"),
+        clusters=clusters,
+        unanswered_hidden=hidden,
+        tickets=TicketSummary(
+            by_type=tuple(
+                Labelled(t.value, t.label, tickets.by_type.get(t.value, 0)) for t in RequestType
+            ),
+            by_status=tuple(
+                Labelled(s.value, s.label, tickets.by_status.get(s.value, 0)) for s in TicketStatus
+            ),
+            opened=tickets.opened,
+            closed=tickets.closed,
+            overdue=tickets.overdue,
+            median_days_to_close=tickets.median_days_to_close,
+        ),
+    )
+
+
+def _top(counter: Mapping[str, int], label: Callable[[str], str], limit: Optional[int] = TOP) -> Tuple[Labelled, ...]:
+    ranked = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+    return tuple(Labelled(key, label(key), n) for key, n in ranked[:limit])
+
+
+def _section_label(number: str, title: Callable[[str], str]) -> str:
+    try:
+        return f"{number}. {title(number)}"
+    except (KeyError, LookupError, ValueError):
+        return f"{number}."
+
+
+# --- clusters of unanswered questions ----------------------------------------------------------
+
+
+@dataclass
+class _Text:
+    text: str
+    conversations: Set[str] = field(default_factory=set)
+    messages: int = 0
+    intents: Counter = field(default_factory=Counter)
+
+
+def _clusters(occurrences: Sequence[UnansweredOccurrence], answered: Set[str]) -> Tuple[Tuple[Cluster, ...], int]:
+    texts: Dict[str, _Text] = {}
+    for o in occurrences:
+        t = texts.setdefault(o.text, _Text(o.text))
+        t.conversations.add(o.conversation)
+        t.messages += o.messages
+        t.intents[o.intent or ""] += o.messages
+    ranked = sorted(texts.values(), key=lambda t: (-len(t.conversations), -t.messages, t.text))
+    clustered = ranked[:MAX_TEXTS_CLUSTERED]
+    groups = cluster_texts([t.text for t in clustered])
+    clusters: List[Cluster] = []
+    hidden = sum(t.messages for t in ranked[MAX_TEXTS_CLUSTERED:])
+    for members in groups:
+        items = [clustered[i] for i in members]
+        conversations = set().union(*(t.conversations for t in items))
+        messages = sum(t.messages for t in items)
+        intents: Counter[str] = sum((t.intents for t in items), Counter())
+        shown = len(conversations) >= MIN_CONVERSATIONS_FOR_TEXT
+        if not shown:
+            hidden += messages
+            continue
+        clusters.append(
+            Cluster(
+                conversations=len(conversations),
+                messages=messages,
+                examples=tuple(t.text for t in items[:EXAMPLES_PER_CLUSTER]),
+                intents=_top(intents, lambda i: intent_label(i) if i else "（不明）", limit=3),
+                suggestion=_suggestion(intents, answered),
+            )
+        )
+    clusters.sort(key=lambda c: (-c.conversations, -c.messages, c.examples))
+    return tuple(clusters), hidden
+
+
+def _suggestion(intents: Mapping[str, int], answered: Set[str]) -> str:
+    """Mostly classified as a question the knowledge base answers → training; else missing."""
+    known = sum(n for i, n in intents.items() if i in answered and i not in UNANSWERED_INTENTS)
+    return Suggestion.TRAINING if known * 2 > sum(intents.values()) else Suggestion.MISSING_ANSWER
+
+
+@lru_cache(maxsize=1)
+def _tokenizer() -> Any:
+    from sudachipy import Dictionary, SplitMode
+
+    return Dictionary().create(SplitMode.C)
+
+
+def reading(text: str) -> str:
+    """The text as it is read, in katakana (placeholders such as ［氏名］ are kept whole)."""
+    return "".join(morpheme.reading_form() or morpheme.surface() for morpheme in _tokenizer().tokenize(text))
+
+
+def cluster_texts(texts: Sequence[str], threshold: float = CLUSTER_SIMILARITY) -> List[List[int]]:
+    """Groups of indexes into ``texts`` (in the given order, which should be most important
+    first): each text joins the cluster whose first text it is most similar to, if at least
+    ``threshold``; otherwise it starts a cluster."""
+    if not texts:
+        return []
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    readings = [reading(text) for text in texts]
+    vectors = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit_transform(readings)
+    similarity = (vectors @ vectors.T).toarray()  # rows are L2-normalised: cosine
+    leaders: List[int] = []
+    groups: List[List[int]] = []
+    for i in range(len(texts)):
+        if leaders:
+            to_leaders = similarity[i, leaders]
+            best = int(to_leaders.argmax())
+            if to_leaders[best] >= threshold:
+                groups[best].append(i)
+                continue
+        leaders.append(i)
+        groups.append([i])
+    return groups
+
