@@ -1,8 +1,10 @@
 """The scale path for real: two Rasa servers sharing a PostgreSQL tracker store and a Redis
-lock store, tickets in PostgreSQL. A conversation may hop between instances (as behind a
-load balancer) and still continue where it was."""
+lock store, tickets in PostgreSQL, both publishing their events to RabbitMQ. A conversation
+may hop between instances (as behind a load balancer) and still continue where it was; one
+analytics consumer turns both servers' streams into one analytics store."""
 from __future__ import annotations
 
+import asyncio
 import concurrent.futures
 import uuid
 
@@ -11,10 +13,11 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
+from tests.e2e.test_analytics_stream import analytics_of, consume_once, every_stored_value
 from tests.e2e.test_chat_rest import file_request, texts
 from tests.servers import start_bot
 
-pytestmark = [pytest.mark.servers, pytest.mark.model, pytest.mark.postgres, pytest.mark.redis]
+pytestmark = [pytest.mark.servers, pytest.mark.model, pytest.mark.postgres, pytest.mark.redis, pytest.mark.rabbitmq]
 
 PG = dict(host="127.0.0.1", port=5432, user="postgres")
 
@@ -34,9 +37,19 @@ def scale_databases():
     with admin.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     admin.close()
+    asyncio.run(_delete_queue(name))
     lock_store = redis.Redis(host="127.0.0.1", port=6379, db=7)
     for key in lock_store.scan_iter("sobuprivacy*"):
         lock_store.delete(key)
+
+
+async def _delete_queue(name: str) -> None:
+    import aio_pika
+
+    connection = await aio_pika.connect_robust(host="127.0.0.1", port=5672, login="guest", password="guest")
+    async with connection:
+        channel = await connection.channel()
+        await channel.queue_delete(name)
 
 
 def test_two_instances_share_conversations_and_tickets(tmp_path, scale_databases):
@@ -46,6 +59,8 @@ def test_two_instances_share_conversations_and_tickets(tmp_path, scale_databases
         TRACKER_PG_USER="postgres", TRACKER_PG_PASSWORD="",
         LOCK_REDIS_HOST="127.0.0.1", LOCK_REDIS_PORT="6379", LOCK_REDIS_DB="7",
         DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{scale_databases}",
+        RABBITMQ_HOST="127.0.0.1", RABBITMQ_PORT="5672", RABBITMQ_USER="guest", RABBITMQ_PASSWORD="guest",
+        RABBITMQ_QUEUE=scale_databases,  # this test's own queue
     )
     first = start_bot(tmp_path / "a", **settings)
     second = start_bot(tmp_path / "b", with_actions=False,
@@ -73,6 +88,18 @@ def test_two_instances_share_conversations_and_tickets(tmp_path, scale_databases
             stored = connection.execute(text("SELECT count(*) FROM tickets WHERE number = :n"), {"n": number})
             assert stored.scalar_one() == 1
         engine.dispose()
+
+        # Both servers published to RabbitMQ; one consumer fills one analytics store.
+        asker = f"scale-ask-{uuid.uuid4().hex[:8]}"
+        second.chat(asker, "個人情報の利用目的を教えてください")
+        consume_once(first, "bot/endpoints.scale.yml")
+        conversation, questions = analytics_of(first, sender)  # served by both servers
+        assert conversation is not None and [q[0] for q in questions] == ["start_request"]
+        conversation, questions = analytics_of(first, asker)  # served by the second only
+        assert conversation == (False, False) and questions[0][0] == "faq_purpose"
+        assert analytics_of(first, racer)[0] is not None
+        stored = every_stored_value(settings["DATABASE_URL"])
+        assert "総武" not in stored and "花子" not in stored and number not in stored
     finally:
         second.stop()
         first.stop()
