@@ -17,7 +17,7 @@ from sobu_privacy.logsafe import install
 from sobu_privacy.settings import load_settings
 
 from .db import Database
-from .retention import Retention, RetentionPeriods, tracker_engine
+from .retention import Retention, RetentionPeriods, event_broker_path, tracker_engine
 from .errors import StorageUnavailable
 from .staff import StaffDirectory
 
@@ -66,6 +66,7 @@ def _purge(db: Database, *, repeat: bool) -> int:
             settings.chat_retention_days, settings.ticket_retention_days, settings.purge_batch_size,
             analytics_days=settings.analytics_detail_days,
         ),
+        broker_path=event_broker_path(),
     )
     while True:
         try:

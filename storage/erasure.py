@@ -28,7 +28,7 @@ from .audit import record_in
 from .db import Clock, Database, utcnow
 from .errors import NotFound, StorageError
 from .models import HandoffRow, TicketRow
-from .retention import Retention, delete_handoffs, erase_tickets, tracker_engine
+from .retention import Retention, delete_handoffs, erase_tickets, event_broker_path, tracker_engine
 from .tickets import Ticket, _ticket
 
 #: The request types whose answer is to erase or stop using the customer's data.
@@ -134,5 +134,6 @@ class Erasure:
 
 
 def erasure_for(db: Database, tracker_db_url: Optional[str]) -> Erasure:
-    """An Erasure on the app database and the tracker store's database (TRACKER_DB_URL)."""
-    return Erasure(db, Retention(db, tracker_engine(tracker_db_url)))
+    """An Erasure on the app database, the tracker store's database (TRACKER_DB_URL) and
+    Rasa's SQL event broker (EVENT_BROKER_SQLITE_PATH, when it is used)."""
+    return Erasure(db, Retention(db, tracker_engine(tracker_db_url), broker_path=event_broker_path()))

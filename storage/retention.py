@@ -3,7 +3,8 @@
 ``Retention.purge()`` removes what is due, in short batches so live chats are not held up:
 
 - **conversations** in Rasa's SQL tracker store (every message and slot value) whose last
-  event is older than ``chat_retention_days``;
+  event is older than ``chat_retention_days``, with their events still waiting in the SQL
+  event broker for the analytics consumer;
 - **handoffs** closed before that cutoff, with their notes (open ones wait for staff);
 - **analytics facts** (per conversation and question; storage/analytics.py) of days more
   than ``analytics_days`` ago; the daily counters stay, as they count and name no one;
@@ -17,8 +18,10 @@ runs it once (``make purge``); ``--every`` repeats it, as ``make run`` does.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Iterable, Optional
 
 from sqlalchemy import delete, func, inspect, select, update
@@ -70,6 +73,19 @@ def tracker_engine(url: Optional[str]) -> Optional[Engine]:
     return create_engine(url, future=True, hide_parameters=True, pool_pre_ping=True)
 
 
+def event_broker_path() -> Optional[Path]:
+    """Where Rasa's SQL event broker writes (EVENT_BROKER_SQLITE_PATH), if set.
+
+    Its rows are raw events (messages included) waiting for the analytics consumer, which
+    deletes them once applied; while the consumer is stopped they wait there, so a purge or
+    an erasure deletes a conversation's waiting rows with its tracker events. (On the scale
+    path the stream is RabbitMQ: messages cannot be picked out of a queue, and the consumer
+    applies them within seconds.)
+    """
+    path = os.environ.get("EVENT_BROKER_SQLITE_PATH")
+    return Path(path) if path else None
+
+
 class Retention:
     def __init__(
         self,
@@ -78,8 +94,10 @@ class Retention:
         periods: RetentionPeriods = RetentionPeriods(),
         *,
         clock: Clock = utcnow,
+        broker_path: Optional[Path] = None,
     ) -> None:
         self.db = db
+        self.broker_path = broker_path
         self.tracker_db = tracker_db
         self.periods = periods
         self.clock = clock
@@ -126,15 +144,29 @@ class Retention:
                 if not senders:
                     return conversations, events
                 events += connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(senders))).rowcount
+            self._forget_in_broker(senders)
             conversations += len(senders)
 
     def forget_conversations(self, conversation_ids: Iterable[str]) -> int:
         """Delete these conversations' tracker events now (an erasure request)."""
         ids = list(conversation_ids)
+        self._forget_in_broker(ids)
         if not ids or not self._has_tracker_events():
             return 0
         with self.tracker_db.begin() as connection:
             return connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(ids))).rowcount
+
+    def _forget_in_broker(self, conversation_ids: list[str]) -> None:
+        """Delete these conversations' events still waiting in the SQL event broker."""
+        if not conversation_ids or self.broker_path is None or not self.broker_path.exists():
+            return  # no SQL broker (yet): Rasa creates the file when it starts
+        engine = create_engine(f"sqlite:///{self.broker_path.resolve()}", future=True, hide_parameters=True)
+        try:
+            if inspect(engine).has_table("events"):
+                with engine.begin() as connection:
+                    connection.execute(delete(EVENTS).where(EVENTS.c.sender_id.in_(conversation_ids)))
+        finally:
+            engine.dispose()
 
     # --- handoffs and notes ----------------------------------------------------------------
 

@@ -95,3 +95,25 @@ def test_analytics_facts_go_after_their_period_and_the_counters_stay(db, clock):
     assert [o.conversation for o in left] == ["recent"]
     counters = store.daily_counts(Period(today - timedelta(days=100), today), ["conversations"])
     assert sum(c.count for c in counters) == 2
+
+
+def test_the_events_waiting_in_the_sql_broker_go_with_their_conversation(db, clock, tracker, tmp_path):
+    """Rasa's SQL event broker holds raw events until the analytics consumer applies them:
+    a purge or an erasure must not leave a conversation's messages waiting there."""
+    from sqlalchemy import create_engine
+
+    from bot.event_broker import PrivateSQLEventBroker
+
+    broker_path = tmp_path / "rasa_events.db"
+    broker = PrivateSQLEventBroker(dialect="sqlite", db=str(broker_path))
+    now = clock()
+    for sender, moment in (("old", now - timedelta(days=40)), ("today", now), ("erased", now)):
+        add_events(tracker, sender, moment)
+        broker.publish({"sender_id": sender, "event": "user", "text": "総武 花子です", "timestamp": moment.timestamp()})
+    retention = Retention(db, tracker, RetentionPeriods(chat_days=30), clock=clock, broker_path=broker_path)
+    waiting = create_engine(f"sqlite:///{broker_path}", future=True)
+    retention.purge()
+    assert senders(waiting) == {"today", "erased"}
+    retention.forget_conversations(["erased"])
+    assert senders(waiting) == {"today"}
+    waiting.dispose()
