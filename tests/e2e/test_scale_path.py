@@ -1,6 +1,7 @@
 """The scale path for real: two Rasa servers sharing a PostgreSQL tracker store and a Redis
 lock store, tickets in PostgreSQL, both publishing their events to RabbitMQ. A conversation
-may hop between instances (as behind a load balancer) and still continue where it was; one
+may hop between instances (as behind a load balancer) and still continue where it was, and
+once erased it is gone on both; one
 analytics consumer turns both servers' streams into one analytics store."""
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ import pytest
 import redis
 from sqlalchemy import create_engine, text
 
+from storage import Database
+from storage.retention import Retention, tracker_engine
 from tests.e2e.test_analytics_stream import analytics_of, consume_once, every_stored_value
 from tests.e2e.test_chat_rest import file_request, texts
 from tests.servers import start_bot
@@ -100,6 +103,16 @@ def test_two_instances_share_conversations_and_tickets(tmp_path, scale_databases
         assert analytics_of(first, racer)[0] is not None
         stored = every_stored_value(settings["DATABASE_URL"])
         assert "総武" not in stored and "花子" not in stored and number not in stored
+
+        # Erasing the conversation from the shared tracker store leaves no copy on either
+        # server: it continues as a new conversation wherever its next message arrives.
+        tracker_url = f"postgresql://postgres@127.0.0.1:5432/{scale_databases}"
+        assert Retention(Database(settings["DATABASE_URL"]), tracker_engine(tracker_url)).forget_conversations([sender])
+        for bot in (first, second):
+            bot.chat(sender, "こんにちは")
+            typed = [e.get("text") for e in bot.tracker(sender)["events"] if e["event"] == "user"]
+            assert "総武 花子" not in typed and "個人情報の開示を請求したいです" not in typed
+            assert bot.tracker(sender)["slots"].get("customer_name") is None
     finally:
         second.stop()
         first.stop()
