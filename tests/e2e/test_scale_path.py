@@ -1,8 +1,8 @@
 """The scale path for real: two Rasa servers sharing a PostgreSQL tracker store and a Redis
 lock store, tickets in PostgreSQL, both publishing their events to RabbitMQ. A conversation
 may hop between instances (as behind a load balancer) and still continue where it was, and
-once erased it is gone on both; one
-analytics consumer turns both servers' streams into one analytics store."""
+once erased it is gone on both; one analytics consumer turns both servers' streams into one
+analytics store."""
 from __future__ import annotations
 
 import asyncio
