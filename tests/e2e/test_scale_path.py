@@ -1,7 +1,7 @@
 """The scale path for real: two Rasa servers sharing a PostgreSQL tracker store and a Redis
 lock store, tickets in PostgreSQL, both publishing their events to RabbitMQ. A conversation
-may hop between instances (as behind a load balancer) and still continue where it was, and
-once erased it is gone on both; one analytics consumer turns both servers' streams into one
+may hop between instances (as behind a load balancer) and still continue where it was (a
+website conversation too, with its secret), and once erased it is gone on both; one analytics consumer turns both servers' streams into one
 analytics store."""
 from __future__ import annotations
 
@@ -17,12 +17,14 @@ from sqlalchemy import create_engine, text
 from storage import Database
 from storage.retention import Retention, tracker_engine
 from tests.e2e.test_analytics_stream import analytics_of, consume_once, every_stored_value
+from tests.e2e.test_channels import Browser
 from tests.e2e.test_chat_rest import file_request, texts
 from tests.servers import start_bot
 
 pytestmark = [pytest.mark.servers, pytest.mark.model, pytest.mark.postgres, pytest.mark.redis, pytest.mark.rabbitmq]
 
 PG = dict(host="127.0.0.1", port=5432, user="postgres")
+SITE = "http://127.0.0.1:8999"
 
 
 @pytest.fixture
@@ -46,6 +48,25 @@ def scale_databases():
         lock_store.delete(key)
 
 
+async def _socket_moves_between(first, second) -> None:
+    customer = Browser(first, origin=SITE)
+    await customer.connect()
+    mine = await customer.session()
+    assert "手数料" in await customer.say(mine["session_id"], "開示の手数料はいくらですか")
+    await customer.client.disconnect()
+    reloaded, stranger = Browser(second, origin=SITE), Browser(second, origin=SITE)
+    await reloaded.connect()
+    await stranger.connect()
+    again = await reloaded.session(session_id=mine["session_id"], session_secret=mine["session_secret"])
+    assert again["session_id"] == mine["session_id"]
+    assert "手数料" in await reloaded.say(mine["session_id"], "訂正の手数料はかかりますか")
+    assert (await stranger.session(session_id=mine["session_id"]))["session_id"] != mine["session_id"]
+    typed = [e.get("text") for e in second.tracker(mine["session_id"])["events"] if e["event"] == "user"]
+    assert typed == ["開示の手数料はいくらですか", "訂正の手数料はかかりますか"]
+    await reloaded.client.disconnect()
+    await stranger.client.disconnect()
+
+
 async def _delete_queue(name: str) -> None:
     import aio_pika
 
@@ -64,6 +85,9 @@ def test_two_instances_share_conversations_and_tickets(tmp_path, scale_databases
         DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{scale_databases}",
         RABBITMQ_HOST="127.0.0.1", RABBITMQ_PORT="5672", RABBITMQ_USER="guest", RABBITMQ_PASSWORD="guest",
         RABBITMQ_QUEUE=scale_databases,  # this test's own queue
+        # One deployment: the servers share the pseudonym key (socket.io secrets, analytics)
+        # and the website's origin.
+        PSEUDONYM_KEY=f"scale-key-{scale_databases}", SITE_ORIGINS=SITE,
     )
     first = start_bot(tmp_path / "a", **settings)
     second = start_bot(tmp_path / "b", with_actions=False,
@@ -103,6 +127,10 @@ def test_two_instances_share_conversations_and_tickets(tmp_path, scale_databases
         assert analytics_of(first, racer)[0] is not None
         stored = every_stored_value(settings["DATABASE_URL"])
         assert "総武" not in stored and "花子" not in stored and number not in stored
+
+        # The website's conversation, confirmed by one server, resumes on the other with its
+        # secret (a reload that the load balancer sends elsewhere); without it, it does not.
+        asyncio.run(_socket_moves_between(first, second))
 
         # Erasing the conversation from the shared tracker store leaves no copy on either
         # server: it continues as a new conversation wherever its next message arrives.
