@@ -14,10 +14,11 @@ EXTRACTOR = "nlu.components.entities.JapaneseEntityExtractor"
 EMERGENCY = "nlu.components.emergency.EmergencyDetector"
 TFIDF = "nlu.components.tfidf_featurizer.CharTfidfFeaturizer"
 CLASSIFIER = "nlu.components.intent_classifier.LogisticRegressionIntentClassifier"
+GINZA = "nlu.components.ginza_nlp.GinzaTokensNLP"
 
 PIPELINE = [
     {"name": NORMALIZER},
-    {"name": "SpacyNLP", "model": "ja_ginza"},
+    {"name": GINZA, "model": "ja_ginza"},
     {"name": "SpacyTokenizer"},
     {"name": "CountVectorsFeaturizer", "analyzer": "char", "min_ngram": 1, "max_ngram": 3},
     {"name": "LogisticRegressionClassifier", "max_iter": 1000},
@@ -39,6 +40,7 @@ def _config() -> Dict[str, Any]:
 def test_recipe_runs_normalizer_before_spacy_in_training_and_prediction() -> None:
     import nlu.components.emergency  # noqa: F401  (registers the components)
     import nlu.components.entities  # noqa: F401
+    import nlu.components.ginza_nlp  # noqa: F401
     import nlu.components.normalizer  # noqa: F401
     from rasa.engine.recipes.default_recipe import DefaultV1Recipe
     from rasa.shared.data import TrainingType
@@ -48,23 +50,27 @@ def test_recipe_runs_normalizer_before_spacy_in_training_and_prediction() -> Non
     )
     train = graph.train_schema.nodes
     normalizer_node = f"run_{NORMALIZER}0"
-    # training: the provider's data goes through the normaliser, then to SpacyNLP
+    # training: the provider's data goes through the normaliser, then to GiNZA
     assert train[normalizer_node].fn == "process_training_data"
     assert train[normalizer_node].needs["training_data"] == "nlu_training_data_provider"
-    assert train["run_SpacyNLP1"].needs["training_data"] == normalizer_node
+    assert train[f"run_{GINZA}1"].needs["training_data"] == normalizer_node
+    assert train[f"run_{GINZA}1"].needs["model"] == f"provide_{GINZA}1"
     # non-trainable extractor/detector add nothing to the training graph
     assert not any(EXTRACTOR in name or EMERGENCY in name for name in train)
 
     predict = graph.predict_schema.nodes
     assert predict[normalizer_node].needs["messages"] == "nlu_message_converter"
-    assert predict["run_SpacyNLP1"].needs["messages"] == normalizer_node
+    assert predict[f"run_{GINZA}1"].needs["messages"] == normalizer_node
+    assert predict[f"run_{GINZA}1"].needs["model"] == f"provide_{GINZA}1"
+    assert predict["run_SpacyTokenizer2"].needs["messages"] == f"run_{GINZA}1"
     assert predict[f"run_{EXTRACTOR}5"].needs["messages"] == "run_LogisticRegressionClassifier4"
     assert predict[f"run_{EMERGENCY}7"].needs["messages"] == "run_FallbackClassifier6"
     assert predict["run_RegexMessageHandler"].needs["messages"] == f"run_{EMERGENCY}7"
 
 
 def test_component_types_registered() -> None:
-    import nlu.components.intent_classifier  # noqa: F401  (registers the components)
+    import nlu.components.ginza_nlp  # noqa: F401  (registers the components)
+    import nlu.components.intent_classifier  # noqa: F401
     import nlu.components.tfidf_featurizer  # noqa: F401
     from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 
@@ -75,6 +81,7 @@ def test_component_types_registered() -> None:
         EMERGENCY: ({types.INTENT_CLASSIFIER}, False),
         TFIDF: ({types.MESSAGE_FEATURIZER}, True),
         CLASSIFIER: ({types.INTENT_CLASSIFIER}, True),
+        GINZA: ({types.MODEL_LOADER, types.MESSAGE_FEATURIZER}, False),
     }
     for path, (component_types, trainable) in expected.items():
         registered = DefaultV1Recipe._from_registry(path)

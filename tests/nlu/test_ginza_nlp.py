@@ -1,0 +1,55 @@
+"""GiNZA's tokenizer and vectors alone give the NLU exactly what the whole ja_ginza gives it."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List
+
+import numpy as np
+import pytest
+import yaml
+
+from nlu.components.ginza_nlp import UNUSED_GINZA_COMPONENTS, load_tokens_only
+from sobu_privacy.text import normalize_text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def examples(every: int) -> List[str]:
+    """Every ``every``-th training and held-out example, normalised as the pipeline does."""
+    texts: List[str] = []
+    for path in sorted((ROOT / "nlu" / "data").glob("*.yml")) + sorted((ROOT / "nlu" / "heldout").glob("*.yml")):
+        for item in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("nlu") or []:
+            for line in (item.get("examples") or "").splitlines():
+                if line.strip().startswith("- "):
+                    texts.append(normalize_text(line.strip()[2:]))
+    return texts[::every]
+
+
+@pytest.fixture(scope="module")
+def pipelines():
+    import spacy
+
+    full = spacy.load("ja_ginza", disable=["parser"])  # what Rasa's SpacyNLP loads
+    lean = load_tokens_only("ja_ginza", list(UNUSED_GINZA_COMPONENTS)).model
+    return full, lean
+
+
+def what_the_nlu_reads(doc) -> list:
+    """Tokens with offsets, lemmas and katakana readings (SpacyTokenizer, CharTfidfFeaturizer)."""
+    return [(t.text, t.idx, t.lemma_, tuple(t.morph.get("Reading"))) for t in doc]
+
+
+def test_the_lean_model_loads_no_trained_component(pipelines):
+    _full, lean = pipelines
+    assert lean.pipe_names == [] and lean.vocab.vectors.shape[0] > 0
+
+
+def test_same_tokens_lemmas_readings_and_vectors(pipelines):
+    full, lean = pipelines
+    texts = examples(every=8) + ["てすうりょうはいくらですか", "ｶｲｼﾞｾｲｷｭｳ", "受付番号PR-7K3M-9XQ2の状況", ""]
+    assert len(texts) > 250
+    for text in texts:
+        a, b = full(text), lean(text)
+        assert what_the_nlu_reads(a) == what_the_nlu_reads(b), text
+        assert np.allclose(a.vector, b.vector), text  # SpacyFeaturizer's sentence feature
+        assert all(np.allclose(x.vector, y.vector) for x, y in zip(a, b)), text
