@@ -1,4 +1,15 @@
-"""Checking the action server's answers without re-checking the schema every time.
+"""Calling the action server: a bounded wait, an apology when it fails, and its answers
+checked without re-checking the schema every time.
+
+**A slow or unreachable action server costs the customer seconds, not the conversation.**
+Rasa waits up to five minutes for an action (``DEFAULT_REQUEST_TIMEOUT``), and when the call
+fails it logs the error and says nothing: the customer watches the typing indicator. Here
+the wait is ``ACTION_TIMEOUT_SECONDS`` (5 by default) and a failed call (timeout, refused
+connection, an error status, an answer that is not a valid action response) gives the
+customer ``utter_action_unavailable`` instead. The conversation goes on: a form that could
+not validate an answer asks for it again, and the next message reaches the action server as
+usual once it is back. A form's refusal (``ActionExecutionRejection``) is not a failure and
+is passed on as Rasa expects.
 
 Rasa's ``RemoteAction._validate_action_result`` calls ``jsonschema.validate`` on every
 custom-action response, and ``validate`` first checks the *schema* against its meta-schema
@@ -6,18 +17,30 @@ and builds a new validator. Profiled under load, that was about a third of the R
 server's CPU (issue 12). The schema never changes, so this builds the validator once and
 validates with it: the same errors for the same responses, at a fraction of the cost.
 
-``install()`` (called by scripts/rasa_server.py, the project's Rasa entry point) puts it in
-place of Rasa's method; nothing under .venv is edited.
+**The validator.** ``install()`` (called by scripts/rasa_server.py, the project's Rasa entry
+point) puts these in place of Rasa's methods and sets the timeout; nothing under .venv is
+edited.
 """
 from __future__ import annotations
 
+import asyncio
+import logging
 from functools import lru_cache
-from typing import Any, Dict
+from typing import Any, Dict, List
 
+import aiohttp
 from jsonschema import ValidationError
 from jsonschema.validators import validator_for
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions import action as rasa_action
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction, create_bot_utterance
 from rasa.shared.constants import DOCS_BASE_URL
+from rasa.shared.exceptions import RasaException
+
+logger = logging.getLogger(__name__)
+
+#: What the customer is told when the action server does not answer (bot/domain.yml).
+UNAVAILABLE = "utter_action_unavailable"
+_RASA_RUN = RemoteAction.run
 
 
 @lru_cache(maxsize=1)
@@ -41,8 +64,25 @@ def validate_action_result(self: RemoteAction, result: Dict[str, Any]) -> bool:
     raise error
 
 
-def install() -> None:
+async def run_or_apologise(self: RemoteAction, output_channel: Any, nlg: Any, tracker: Any, domain: Any) -> List[Any]:
+    """Rasa's ``RemoteAction.run``; when the action server fails, an apology instead of silence."""
+    try:
+        return await _RASA_RUN(self, output_channel, nlg, tracker, domain)
+    except ActionExecutionRejection:
+        raise  # a form's "this answer does not fit": Rasa handles it
+    except (RasaException, asyncio.TimeoutError, aiohttp.ClientError, ValidationError) as error:
+        logger.warning("action %s failed (%s); the customer was told", self.name(), type(error).__name__)
+        message = await nlg.generate(UNAVAILABLE, tracker, output_channel.name())
+        return [create_bot_utterance(message)] if message else []
+
+
+def install(timeout_seconds: float | None = None) -> None:
+    """Use the checks above in this process (the Rasa server); the timeout from the settings."""
+    from sobu_privacy.settings import load_settings
+
+    rasa_action.DEFAULT_REQUEST_TIMEOUT = timeout_seconds or load_settings().action_timeout_seconds
     RemoteAction._validate_action_result = validate_action_result  # type: ignore[method-assign]
+    RemoteAction.run = run_or_apologise  # type: ignore[method-assign]
 
 
-__all__ = ["install", "validate_action_result", "response_validator", "ValidationError"]
+__all__ = ["UNAVAILABLE", "install", "run_or_apologise", "validate_action_result", "response_validator", "ValidationError"]

@@ -67,6 +67,9 @@ class Settings:
     #: (short transactions do not hold up live chats), and how often `make run` purges.
     purge_batch_size: int = 200
     purge_interval_minutes: int = 60
+    #: ACTION_TIMEOUT_SECONDS: how long Rasa waits for the action server before the customer
+    #: gets an apology (bot/remote_action.py); a turn normally takes well under a second.
+    action_timeout_seconds: float = 5.0
     #: MAX_WAITING_HANDOFFS: customers waiting for a person at once; more are asked to call
     #: (a bound on what scripted conversations can queue).
     max_waiting_handoffs: int = 50
@@ -120,6 +123,7 @@ class Settings:
             analytics_detail_days=_whole(env, "ANALYTICS_DETAIL_DAYS", cls.analytics_detail_days),
             purge_batch_size=_whole(env, "PURGE_BATCH_SIZE", cls.purge_batch_size),
             purge_interval_minutes=_whole(env, "PURGE_INTERVAL_MINUTES", cls.purge_interval_minutes),
+            action_timeout_seconds=_number(env, "ACTION_TIMEOUT_SECONDS", cls.action_timeout_seconds),
             max_waiting_handoffs=_whole(env, "MAX_WAITING_HANDOFFS", cls.max_waiting_handoffs),
             staff_display_name=(env.get("STAFF_DISPLAY_NAME") or "").strip() or cls.staff_display_name,
             read_audit_minutes=_whole(env, "CONSOLE_READ_AUDIT_MINUTES", cls.read_audit_minutes),

@@ -1,10 +1,23 @@
-"""bot.remote_action: the same verdicts as Rasa's jsonschema.validate, without rebuilding it."""
+"""bot.remote_action: the same verdicts as Rasa's jsonschema.validate, without rebuilding it;
+an apology within the timeout when the action server fails."""
 from __future__ import annotations
+
+import asyncio
+import json
+import time
+from pathlib import Path
 
 import jsonschema
 import pytest
-from rasa.core.actions.action import RemoteAction
+from rasa.core.actions import action as rasa_action
+from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.channels import CollectingOutputChannel
+from rasa.core.nlg import TemplatedNaturalLanguageGenerator
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.utils.endpoints import EndpointConfig
 
+from bot import remote_action
 from bot.remote_action import validate_action_result
 
 VALID = [
@@ -35,3 +48,90 @@ def test_invalid_responses_fail_as_with_rasa_s_check(result):
     with pytest.raises(jsonschema.ValidationError) as caught:
         validate_action_result(RemoteAction("action_x", None), result)
     assert "Failed to validate Action server response" in caught.value.message
+
+
+# --- a failing action server: an apology within the timeout, never silence -------------------
+
+
+DOMAIN = Domain.load(str(Path(__file__).resolve().parents[2] / "bot" / "domain.yml"))
+APOLOGY = DOMAIN.responses[remote_action.UNAVAILABLE][0]["text"]
+
+
+@pytest.fixture
+def patched(monkeypatch):
+    """The Rasa server's set-up (install()), with a short timeout, undone after the test."""
+    monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", 0.5)
+    monkeypatch.setattr(RemoteAction, "run", remote_action.run_or_apologise)
+
+
+async def _serve(reply: bytes | None):
+    """A one-route HTTP server answering ``reply`` (None: reads the request, never answers)."""
+    async def handle(reader, writer):
+        await reader.read(65536)
+        if reply is None:
+            await asyncio.sleep(30)
+        else:
+            writer.write(reply)
+            await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(handle, "127.0.0.1", 0)
+    return server, f"http://127.0.0.1:{server.sockets[0].getsockname()[1]}/webhook"
+
+
+def _http(status: str, body: object) -> bytes:
+    data = json.dumps(body).encode()
+    return f"HTTP/1.1 {status}\r\nContent-Type: application/json\r\nContent-Length: {len(data)}\r\nConnection: close\r\n\r\n".encode() + data
+
+
+async def _run(url: str):
+    tracker = DialogueStateTracker("c-test", DOMAIN.slots)
+    started = time.monotonic()
+    events = await RemoteAction("action_answer_faq", EndpointConfig(url)).run(
+        CollectingOutputChannel(), TemplatedNaturalLanguageGenerator(DOMAIN.responses), tracker, DOMAIN
+    )
+    return events, time.monotonic() - started
+
+
+@pytest.mark.parametrize("reply", [
+    None,                                                      # frozen: no answer at all
+    _http("500 Internal Server Error", {}),                    # the action raised
+    _http("200 OK", ["not", "an", "action", "response"]),      # garbage
+])
+def test_a_failing_action_server_gives_the_apology_within_the_timeout(patched, reply):
+    async def scenario():
+        server, url = await _serve(reply)
+        async with server:
+            return await _run(url)
+
+    events, took = asyncio.run(scenario())
+    assert [e.text for e in events] == [APOLOGY]
+    assert took < 3
+
+
+def test_an_unreachable_action_server_gives_the_apology(patched):
+    from tests.servers import free_port
+
+    events, _took = asyncio.run(_run(f"http://127.0.0.1:{free_port()}/webhook"))
+    assert [e.text for e in events] == [APOLOGY]
+
+
+def test_a_working_action_server_and_a_form_s_refusal_are_passed_on(patched):
+    async def scenario(reply):
+        server, url = await _serve(reply)
+        async with server:
+            return await _run(url)
+
+    events, _ = asyncio.run(scenario(_http("200 OK", {"events": [], "responses": [{"text": "お答えです"}]})))
+    assert [e.text for e in events] == ["お答えです"]
+    with pytest.raises(ActionExecutionRejection):
+        asyncio.run(scenario(_http("400 Bad Request", {"action_name": "action_answer_faq", "error": "no"})))
+
+
+def test_install_takes_the_timeout_from_the_settings(monkeypatch):
+    monkeypatch.setattr(rasa_action, "DEFAULT_REQUEST_TIMEOUT", rasa_action.DEFAULT_REQUEST_TIMEOUT)
+    monkeypatch.setattr(RemoteAction, "run", RemoteAction.run)
+    monkeypatch.setattr(RemoteAction, "_validate_action_result", RemoteAction._validate_action_result)
+    remote_action.install()
+    assert rasa_action.DEFAULT_REQUEST_TIMEOUT == 5.0
+    assert RemoteAction.run is remote_action.run_or_apologise

@@ -75,3 +75,60 @@ def test_the_action_server_listens_on_loopback_only(running_bot):
     with socket.socket() as sock:  # the same port answers on loopback, so the check above is real
         sock.settimeout(2)
         assert sock.connect_ex(("127.0.0.1", running_bot.actions_port)) == 0
+
+
+# --- faults cost the customer seconds, not the conversation (issue 12) -------------------------
+
+def _actions_process(bot):
+    return next(p for p in bot.processes if "actions.server" in " ".join(map(str, p.args)))
+
+
+def _apology() -> str:
+    import yaml
+
+    from tests.servers import ROOT
+
+    domain = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text(encoding="utf-8"))
+    return domain["responses"]["utter_action_unavailable"][0]["text"]
+
+
+def test_a_frozen_action_server_gets_an_apology_in_seconds_and_the_chat_goes_on(running_bot):
+    import os
+    import signal
+    import time
+
+    from tests.e2e.test_chat_rest import new_sender, texts
+
+    sender, process = new_sender(), _actions_process(running_bot)
+    os.kill(process.pid, signal.SIGSTOP)
+    try:
+        started = time.monotonic()
+        reply = texts(running_bot.chat(sender, "個人情報の利用目的を教えてください"))
+        waited = time.monotonic() - started
+    finally:
+        os.kill(process.pid, signal.SIGCONT)
+    assert reply == _apology() and waited < 10
+    assert "プライバシーポリシー" in texts(running_bot.chat(sender, "個人情報の利用目的を教えてください"))
+
+
+def test_a_dead_action_server_gets_an_apology_and_a_restarted_one_answers(running_bot):
+    import subprocess
+    import time
+
+    from tests.e2e.test_chat_rest import new_sender, texts
+    from tests.servers import ROOT
+
+    sender, process = new_sender(), _actions_process(running_bot)
+    assert "ご本人さまですか" in texts(running_bot.chat(sender, "個人情報の開示を請求したいです"))
+    process.terminate()
+    process.wait(timeout=20)
+    started = time.monotonic()
+    assert _apology() in texts(running_bot.chat(sender, "本人です"))
+    assert time.monotonic() - started < 10
+    # Back: the form asks again for what it could not check, and goes on.
+    log = open(running_bot.workdir / "logs" / "actions-restarted.log", "ab")
+    running_bot.processes.append(subprocess.Popen(process.args, cwd=ROOT, env=running_bot.env, stdout=log,
+                                                  stderr=subprocess.STDOUT, start_new_session=True))
+    running_bot.processes.remove(process)
+    running_bot.wait_until_ready()
+    assert "お名前" in texts(running_bot.chat(sender, "本人です"))
