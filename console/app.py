@@ -117,9 +117,9 @@ def create_app(ctx: ConsoleContext, name: str = "sobu_console") -> Sanic:
         response.headers.setdefault("X-Frame-Options", "DENY")
         if request.path.startswith(("/console", "/api", "/login", "/logout")):
             response.headers.setdefault("Cache-Control", "no-store")
-            response.headers.setdefault("Content-Security-Policy", csp_console)
-        elif request.path == "/":
-            response.headers.setdefault("Content-Security-Policy", csp_site)
+        # The website may talk to the Rasa server; everything else (error pages and static
+        # files included) only to this server.
+        response.headers.setdefault("Content-Security-Policy", csp_site if request.path == "/" else csp_console)
 
     async def _render_error(request: Request, status: int, message: str) -> HTTPResponse:
         if request.path.startswith("/api/") or request.path == "/api":

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts the action server, the Rasa server, the website/staff console, the analytics
-# consumer and the retention purge; Ctrl-C stops all.
+# consumer and the retention purge (purge: storage/retention.py; analytics: analytics/), and
+# keeps them running; Ctrl-C stops all.
 set -euo pipefail
 source "$(dirname "$0")/env.sh"
 cd "$ROOT"
@@ -14,20 +15,13 @@ if [ -z "${CONSOLE_ADMIN_PASSWORD:-}" ] && [ -s var/console_admin_password ]; th
   export CONSOLE_ADMIN_PASSWORD=$(cat var/console_admin_password)
 fi
 
-pids=()
-stop() { for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null; }
-trap stop EXIT INT TERM
-
 .venv/bin/python -m storage upgrade
-setsid .venv/bin/python -m actions.server -p "$ACTIONS_PORT" & pids+=($!)
-setsid .venv/bin/python scripts/rasa_server.py -i 127.0.0.1 -p "$RASA_PORT" \
-  --cors "http://$CONSOLE_HOST:$CONSOLE_PORT" --model "$MODEL" \
-  --endpoints bot/endpoints.yml --credentials bot/credentials.yml & pids+=($!)
-setsid .venv/bin/python -m console & pids+=($!)
-# Rasa's event stream → de-identified analytics facts (analytics/).
-setsid .venv/bin/python -m analytics consume --endpoints bot/endpoints.yml & pids+=($!)
-# Deletes what is past its retention period, every PURGE_INTERVAL_MINUTES (storage/retention.py).
-setsid .venv/bin/python -m storage purge --every & pids+=($!)
-
 echo "Rasa: $RASA_URL  actions: $ACTION_SERVER_URL  website and staff console: http://$CONSOLE_HOST:$CONSOLE_PORT"
-wait -n
+# Each service is restarted with backoff if it exits (scripts/supervise.py); Ctrl-C stops all.
+PY=.venv/bin/python
+exec $PY scripts/supervise.py \
+  --service "actions=$PY -m actions.server -p $ACTIONS_PORT" \
+  --service "rasa=$PY scripts/rasa_server.py -i 127.0.0.1 -p $RASA_PORT --cors http://$CONSOLE_HOST:$CONSOLE_PORT --model $MODEL --endpoints bot/endpoints.yml --credentials bot/credentials.yml" \
+  --service "console=$PY -m console" \
+  --service "analytics=$PY -m analytics consume --endpoints bot/endpoints.yml" \
+  --service "purge=$PY -m storage purge --every"
