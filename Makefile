@@ -9,7 +9,7 @@ TRAINING_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildca
                    sobu_privacy/text.py sobu_privacy/identifiers.py sobu_privacy/requests.py
 ENV := source scripts/env.sh &&
 
-.PHONY: run test install train eval bench lock validate web browser clean purge
+.PHONY: run test install train eval bench lock validate web browser clean purge report
 
 run: install web browser $(MODEL)
 	scripts/run.sh
@@ -44,10 +44,13 @@ train: $(MODEL)
 validate: install
 	$(ENV) $(RASA) data validate --config config.yml --domain bot/domain.yml --data nlu/data bot/data
 
-# The widget's socket.io client, from the npm registry, pinned by package-lock.json.
-web: bot/web/node_modules/.package-lock.json
+# The widget's socket.io client and the analytics page's Chart.js, from the npm registry,
+# pinned by package-lock.json.
+web: bot/web/node_modules/.package-lock.json console/web/node_modules/.package-lock.json
 bot/web/node_modules/.package-lock.json: bot/web/package-lock.json
 	cd bot/web && npm ci --no-audit --no-fund --silent
+console/web/node_modules/.package-lock.json: console/web/package-lock.json
+	cd console/web && npm ci --no-audit --no-fund --silent
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download) and for
 # the disclosure document's PDF, with Japanese fonts.
@@ -60,6 +63,11 @@ eval: install
 
 bench: install $(MODEL)
 	$(ENV) $(PY) scripts/bench.py
+
+# The analysts' figures for the last 30 days: reports/latest/index.html (self-contained,
+# viewable offline) and a CSV per table; `python -m analytics report --help` for other periods.
+report: install web
+	$(ENV) $(PY) -m analytics report --out reports/latest
 
 # Delete what is past its retention period now (make run does it every PURGE_INTERVAL_MINUTES).
 purge: install

@@ -15,6 +15,7 @@ frequent) text it is most similar to.
 """
 from __future__ import annotations
 
+import threading
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -303,9 +304,15 @@ def _tokenizer() -> Any:
     return Dictionary().create(SplitMode.C)
 
 
+#: A Sudachi tokenizer may be used by one thread at a time (the console computes figures in
+#: worker threads; two analysts may ask at once).
+_TOKENIZER_LOCK = threading.Lock()
+
+
 def reading(text: str) -> str:
-    """The text as it is read, in katakana (placeholders such as ［氏名］ are kept whole)."""
-    return "".join(morpheme.reading_form() or morpheme.surface() for morpheme in _tokenizer().tokenize(text))
+    """The text as it is read, in katakana."""
+    with _TOKENIZER_LOCK:
+        return "".join(morpheme.reading_form() or morpheme.surface() for morpheme in _tokenizer().tokenize(text))
 
 
 def cluster_texts(texts: Sequence[str], threshold: float = CLUSTER_SIMILARITY) -> List[List[int]]:

@@ -1,8 +1,8 @@
 """Builds the Sanic app: demo site + widget assets, staff console pages, JSON API.
 
 One process on one port (127.0.0.1:8000). Static files are served from our own disk only:
-the widget's socket.io client comes from bot/web/node_modules (installed by ``npm ci``),
-never from a CDN.
+the widget's socket.io client comes from bot/web/node_modules and the analytics page's
+Chart.js from console/web/node_modules (both installed by ``npm ci``), never from a CDN.
 """
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ WIDGET_ASSETS = {
     "widget.css": "widget.css",
     "socket.io.min.js": "node_modules/socket.io-client/dist/socket.io.min.js",
 }
-CONSOLE_ASSETS = ("console.css", "console.js")
+CONSOLE_ASSETS = ("console.css", "console.js", "analytics.js")
+#: The console's npm packages: URL name -> path relative to console/web.
+CONSOLE_VENDOR_ASSETS = {"chart.umd.js": "node_modules/chart.js/dist/chart.umd.js"}
 
 
 def _ws_origin(url: str) -> str:
@@ -87,6 +89,8 @@ def create_app(ctx: ConsoleContext, name: str = "sobu_console") -> Sanic:
             path = ctx.settings.web_dir / WIDGET_ASSETS[name]
         elif name in CONSOLE_ASSETS:
             path = STATIC_DIR / name
+        elif name in CONSOLE_VENDOR_ASSETS:
+            path = CONSOLE_DIR / "web" / CONSOLE_VENDOR_ASSETS[name]
         else:
             raise NotFound("not found")
         if not path.is_file():

@@ -9,8 +9,6 @@ import asyncio
 from dataclasses import dataclass
 from typing import Any, Callable, Optional, TypeVar
 
-from sqlalchemy.engine import Engine
-
 from storage.audit import AuditLog
 from storage.db import Database
 from storage.erasure import Erasure, erasure_for
@@ -33,13 +31,10 @@ class ConsoleContext:
     staff: StaffDirectory
     audit: AuditLog
     rasa: RasaClient
-    tracker_engine: Optional[Engine]
     erasure: Erasure
 
     @classmethod
     def build(cls, settings: Settings, db: Database, rasa: Optional[RasaClient] = None) -> "ConsoleContext":
-        from .analytics import readonly_engine
-
         return cls(
             settings=settings,
             db=db,
@@ -48,7 +43,6 @@ class ConsoleContext:
             staff=StaffDirectory(db, session_minutes=settings.product.staff_session_minutes),
             audit=AuditLog(db),
             rasa=rasa or RasaClient(settings.rasa_url, settings.bot_token),
-            tracker_engine=readonly_engine(settings.tracker_db_url),
             erasure=erasure_for(db, settings.tracker_db_url),
         )
 

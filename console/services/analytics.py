@@ -1,32 +1,37 @@
-"""Figures for analysts: what customers ask, handoffs and tickets, without personal data."""
+"""Figures for analysts: what customers ask, handoffs and requests, without who asked.
+
+Everything comes from the analytics tables the consumer writes from Rasa's event stream
+(analytics/figures.py); the console never reads Rasa's own tables and loads no ticket.
+"""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Dict
+from datetime import date
+from typing import Any, Dict, Optional
 
-from sobu_privacy.clock import now_in_japan
+from analytics.figures import compute_figures
+from storage.analytics import AnalyticsStore, Period
 
-from .. import analytics
+from ..errors import ApiError
+from ..messages import t
 from .base import Service, storage_errors
+
+#: The longest period one request may cover (a year, leap day included).
+MAX_PERIOD_DAYS = 366
 
 
 class AnalyticsService(Service):
-    async def summary(self, days: int) -> Dict[str, Any]:
-        since = datetime.now(timezone.utc) - timedelta(days=days)
-        stats = await self.ctx.run(analytics.tracker_stats, self.ctx.tracker_engine, since)
+    def period(self, days: int, first: Optional[date], last: Optional[date]) -> Period:
+        """The last ``days`` days, or the days from ``first`` to ``last`` (Japan time)."""
+        today = self.ctx.settings.product.now().date()
+        if first is None and last is None:
+            return Period.last_days(days, today)
+        last = last or today
+        first = first or last
+        if first > last or (last - first).days >= MAX_PERIOD_DAYS:
+            raise ApiError(400, t("bad_period"))
+        return Period(first, last)
+
+    async def summary(self, period: Period) -> Dict[str, Any]:
         with storage_errors():
-            tickets = await self.ctx.run(self.ctx.tickets.list)
-            open_ = await self.ctx.run(self.ctx.handoffs.open_handoffs)
-        return {
-            "days": days,
-            "tracker_available": stats.available,
-            "intents": stats.intents,
-            "unanswered": stats.unanswered,
-            "per_day": stats.per_day,
-            "handoffs": {
-                "requested": stats.pauses,
-                "waiting": sum(1 for h in open_ if h.status == "waiting"),
-                "claimed": sum(1 for h in open_ if h.status == "claimed"),
-            },
-            "tickets": analytics.ticket_counts(tickets, now_in_japan().date()),
-        }
+            figures = await self.ctx.run(compute_figures, AnalyticsStore(self.ctx.db), period)
+        return figures.to_json()

@@ -1,6 +1,6 @@
 /*
  * Staff console: keeps the queue and an open conversation fresh by polling GET endpoints
- * (~2 s) and draws the analytics page from /api/analytics/summary.
+ * (~2 s). The analytics page has its own script (analytics.js).
  * Every value from the server goes into the page with textContent, never innerHTML:
  * transcripts and notes hold what customers and staff typed.
  * Texts come from the page's #console-texts block.
@@ -125,37 +125,4 @@
     poll(function () { return getJson("/api/conversations").then(drawQueue); }, parseInt(queue.getAttribute("data-poll"), 10) || 4000);
   }
 
-  /* --- analytics --- */
-  var analytics = document.getElementById("analytics");
-  if (analytics) {
-    var row = function (body, cells) {
-      var tr = el("tr");
-      cells.forEach(function (c) { tr.appendChild(el("td", null, c)); });
-      body.appendChild(tr);
-    };
-    var fill = function (id, rows) {
-      var body = document.getElementById(id);
-      body.textContent = "";
-      if (!rows.length) { row(body, [TEXTS.none]); return; }
-      rows.forEach(function (cells) { row(body, cells); });
-    };
-    var load = function () {
-      var days = document.getElementById("a-days").value;
-      var errorEl = document.getElementById("analytics-error");
-      return getJson("/api/analytics/summary?days=" + encodeURIComponent(days)).then(function (d) {
-        errorEl.hidden = true;
-        if (!d.tracker_available) { errorEl.textContent = TEXTS.tracker_missing; errorEl.hidden = false; }
-        fill("a-intents", Object.keys(d.intents).map(function (k) { return [k, d.intents[k] + TEXTS.times]; }));
-        fill("a-unanswered", d.unanswered.map(function (q) { return [q.text, q.count + TEXTS.times]; }));
-        fill("a-handoffs", [[TEXTS.requested, d.handoffs.requested], [TEXTS.waiting, d.handoffs.waiting], [TEXTS.claimed, d.handoffs.claimed]]);
-        var rows = [[TEXTS.total, d.tickets.total], [TEXTS.overdue, d.tickets.overdue]];
-        Object.keys(d.tickets.by_type).forEach(function (k) { rows.push([TEXTS.by_type + ": " + k, d.tickets.by_type[k]]); });
-        Object.keys(d.tickets.by_status).forEach(function (k) { rows.push([TEXTS.by_status + ": " + k, d.tickets.by_status[k]]); });
-        fill("a-tickets", rows);
-        fill("a-days-table", d.per_day.map(function (p) { return [p.date, p.conversations, p.messages]; }));
-      }).catch(function () { errorEl.textContent = TEXTS.load_error; errorEl.hidden = false; });
-    };
-    document.getElementById("a-days").addEventListener("change", load);
-    load();
-  }
 })();

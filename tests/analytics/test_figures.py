@@ -102,3 +102,16 @@ def test_the_json_is_plain(store):
     assert json.loads(json.dumps(data)) == data
     assert data["period"] == {"first": "2026-11-25", "last": "2026-11-25"}
     assert data["clusters"][0]["suggestion_label"] == Suggestion.LABELS[Suggestion.MISSING_ANSWER]
+
+
+def test_readings_can_be_taken_by_several_threads_at_once():
+    """The console computes figures in worker threads; Sudachi's tokenizer is not shareable."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from analytics.figures import reading
+
+    texts = ["てすうりょうは？", "手数料って？", "ポイントは貯まりますか"] * 200
+    with ThreadPoolExecutor(8) as pool:
+        readings = list(pool.map(reading, texts))
+    assert readings[:3] == ["テスウリョウハ?", "テスウリョウッテ?", "ポイントハタマリマスカ"]
+    assert readings == readings[:3] * 200

@@ -238,16 +238,39 @@ def test_console_conversation_page_polls_and_escapes(browser, site):
 
 
 def test_analytics_page_for_an_analyst(browser, tmp_path):
-    from tests.console.test_analytics import _tracker_db
+    from sobu_privacy.intents import INTENT_LABELS
+    from tests.console.test_analytics import DAY, fill
 
-    _tracker_db(tmp_path / "tracker.db")
-    server = start_console(tmp_path, tracker_db_url=f"sqlite:///{tmp_path / 'tracker.db'}")
+    server = start_console(tmp_path)
+    fill(server.db)
     try:
-        page = log_in(browser, server.url, "analyst1", server.users["analyst1"], "/console/analytics")
-        page.wait_for_selector("#a-intents td")
+        page = log_in(browser, server.url, "analyst1", server.users["analyst1"], "/console/analytics", height=2400)
+        problems = []
+        page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.fill("#a-from", DAY)
+        page.fill("#a-to", DAY)
+        page.click("#analytics-form button[type=submit]")
+        page.wait_for_function(
+            "() => document.querySelector('[data-figure=period]').textContent.startsWith('2026-11-25')")
+        # Five charts drawn by Chart.js (served by this server); no request yet: no ticket chart.
+        assert page.locator("[data-chart] canvas").count() == 5
+        assert page.evaluate("Object.keys(Chart.instances).length") == 5
+        assert "この期間のデータはありません" in page.text_content("[data-chart='tickets.by_type']")
         text = page.text_content("#analytics")
-        assert "nlu_fallback" in text and "電話 ＊" in text
-        assert "5678" not in text and "example" not in text
+        assert page.text_content("[data-figure=conversations]") == "8"
+        assert page.text_content("[data-figure=containment]") == "75.0%"
+        assert INTENT_LABELS["faq_fee"] in page.text_content("[data-chart=by_intent]")
+        assert "faq_" not in text and "out_of_scope" not in text  # labels, never code names
+        assert "ポイントはたまりますか" in page.text_content("#analytics-clusters")
+        assert "総武花子" not in text and "ガス代の支払い方法" not in text
+        # a bad period is refused in Japanese, and the figures stay
+        page.fill("#a-from", "2026-11-30")
+        page.click("#analytics-form button[type=submit]")
+        page.wait_for_selector("#analytics-error:not([hidden])")
+        assert "開始日" in page.text_content("#analytics-error")
+        expected = "Failed to load resource: the server responded with a status of 400"  # the bad period
+        assert [p for p in problems if not p.startswith(expected)] == []  # no CSP refusal, no script error
         # analysts get no link to transcripts or tickets
         assert page.locator("nav a", has_text="チケット").count() == 0
         _shot(page, "07-analytics")
