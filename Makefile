@@ -63,6 +63,7 @@ eval: install
 
 bench: install $(MODEL)
 	$(ENV) $(PY) scripts/bench.py
+	$(ENV) $(PY) scripts/bench_analytics.py
 
 # The analysts' figures for the last 30 days: reports/latest/index.html (self-contained,
 # viewable offline) and a CSV per table; `python -m analytics report --help` for other periods.

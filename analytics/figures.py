@@ -8,10 +8,12 @@ read from the consumer's daily counters and aggregate queries (storage/analytics
 Free text is the one place a person could show through masking, so it is shown only for
 a **cluster** of similar unanswered questions that at least ``MIN_CONVERSATIONS_FOR_TEXT``
 different conversations sent; every other unanswered question is only counted. Clusters are
-found locally: TF-IDF over character 1–2-grams of each text's **reading** (Sudachi's katakana
-reading, the tokenizer GiNZA is built on), so 「てすうりょう」 and 「手数料」, 「たまる」 and
-「貯まる」 look alike, and a greedy pass that joins each text to the cluster whose first (most
-frequent) text it is most similar to.
+found locally: TF-IDF over character 1–3-grams of the **readings of its content words**
+(Sudachi, the tokenizer GiNZA is built on: nouns counted twice, verbs, adjectives and adverbs
+once, particles, auxiliaries and symbols left out), so 「てすうりょう」 and 「手数料」, 「たまる」
+and 「貯まる」 look alike while 「〜について教えて」 does not make every topic one; then a greedy
+pass (most frequent text first) joins each text to the cluster it is most similar to on
+average over the cluster's texts, if that is at least ``CLUSTER_SIMILARITY``.
 """
 from __future__ import annotations
 
@@ -46,8 +48,13 @@ __all__ = [
 MIN_CONVERSATIONS_FOR_TEXT = 3
 #: Texts clustered per report (most conversations first); the rest are counted, not grouped.
 MAX_TEXTS_CLUSTERED = 1500
-#: Cosine similarity (TF-IDF of reading 1–2-grams) from which a text joins a cluster.
-CLUSTER_SIMILARITY = 0.4
+#: Mean cosine similarity (TF-IDF of content-word reading 1–3-grams) to a cluster's texts from
+#: which a text joins it: 20 topics × 8 phrasings (scripts/bench_analytics.py) give 21
+#: clusters, each of one topic, in any order; 0.35 merges topics (joining to the cluster's
+#: first text only, or to its closest text, merged topics at every threshold tried).
+CLUSTER_SIMILARITY = 0.45
+#: Parts of speech whose words say what a question is about (Sudachi's first POS level).
+CONTENT_WORDS = frozenset({"名詞", "代名詞", "動詞", "形容詞", "形状詞", "副詞", "接頭辞", "接尾辞", "接続詞"})
 #: Example texts shown per cluster.
 EXAMPLES_PER_CLUSTER = 5
 TOP = 10
@@ -310,32 +317,36 @@ _TOKENIZER_LOCK = threading.Lock()
 
 
 def reading(text: str) -> str:
-    """The text as it is read, in katakana."""
+    """What a text is about, as read: its content words in katakana, nouns twice, spaced."""
     with _TOKENIZER_LOCK:
-        return "".join(morpheme.reading_form() or morpheme.surface() for morpheme in _tokenizer().tokenize(text))
+        morphemes = [(m.part_of_speech()[0], m.reading_form() or m.surface()) for m in _tokenizer().tokenize(text)]
+    words = [" ".join([r, r] if pos == "名詞" else [r]) for pos, r in morphemes if pos in CONTENT_WORDS]
+    return " ".join(words) or text
 
 
 def cluster_texts(texts: Sequence[str], threshold: float = CLUSTER_SIMILARITY) -> List[List[int]]:
     """Groups of indexes into ``texts`` (in the given order, which should be most important
-    first): each text joins the cluster whose first text it is most similar to, if at least
+    first): each text joins the cluster it is most similar to on average, if at least
     ``threshold``; otherwise it starts a cluster."""
     if not texts:
         return []
+    import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     readings = [reading(text) for text in texts]
-    vectors = TfidfVectorizer(analyzer="char", ngram_range=(1, 2), sublinear_tf=True).fit_transform(readings)
+    vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3), sublinear_tf=True).fit_transform(readings)
     similarity = (vectors @ vectors.T).toarray()  # rows are L2-normalised: cosine
-    leaders: List[int] = []
+    labels = np.zeros(len(texts), dtype=int)
     groups: List[List[int]] = []
     for i in range(len(texts)):
-        if leaders:
-            to_leaders = similarity[i, leaders]
-            best = int(to_leaders.argmax())
-            if to_leaders[best] >= threshold:
+        if groups:
+            sums = np.bincount(labels[:i], weights=similarity[i, :i], minlength=len(groups))
+            means = sums / np.array([len(g) for g in groups])
+            best = int(means.argmax())
+            if means[best] >= threshold:
+                labels[i] = best
                 groups[best].append(i)
                 continue
-        leaders.append(i)
+        labels[i] = len(groups)
         groups.append([i])
     return groups
-

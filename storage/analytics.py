@@ -116,10 +116,16 @@ class AnalyticsBatch:
     def __init__(self, session: Session) -> None:
         self._session = session
         self._counts: Counter[Tuple[date, str, str]] = Counter()
+        # The rows this batch has read or added, by key: a conversation's events come one
+        # after another, and asking the session again would flush and query each time.
+        self._conversations: Dict[str, Optional[AnalyticsConversationRow]] = {}
+        self._questions: Dict[int, AnalyticsQuestionRow] = {}
 
     # --- conversations ------------------------------------------------------------------
     def conversation(self, pseudonym: str) -> Optional[AnalyticsConversationRow]:
-        return self._session.get(AnalyticsConversationRow, pseudonym)
+        if pseudonym not in self._conversations:
+            self._conversations[pseudonym] = self._session.get(AnalyticsConversationRow, pseudonym)
+        return self._conversations[pseudonym]
 
     def start_conversation(self, pseudonym: str, started_at: datetime, day: date) -> AnalyticsConversationRow:
         row = AnalyticsConversationRow(
@@ -127,6 +133,7 @@ class AnalyticsBatch:
             handoff=False, ticket=False, in_form=False,
         )
         self._session.add(row)
+        self._conversations[pseudonym] = row
         return row
 
     # --- counters -----------------------------------------------------------------------
@@ -143,17 +150,26 @@ class AnalyticsBatch:
             unanswered=unanswered, handoff_after=False, text=text,
         )
         self._session.add(row)
-        self._session.flush()
+        self._session.flush()  # for its id
+        self._questions[row.id] = row
         return row.id
+
+    def _question_row(self, question_id: int) -> Optional[AnalyticsQuestionRow]:
+        row = self._questions.get(question_id)
+        if row is None:
+            row = self._session.get(AnalyticsQuestionRow, question_id)
+            if row is not None:
+                self._questions[question_id] = row
+        return row
 
     def question(self, question_id: Optional[int]) -> Optional[QuestionRef]:
         if question_id is None:
             return None
-        row = self._session.get(AnalyticsQuestionRow, question_id)
+        row = self._question_row(question_id)
         return None if row is None else QuestionRef(row.id, row.day, row.intent, row.unanswered)
 
     def update_question(self, question_id: int, **values: object) -> None:
-        row = self._session.get(AnalyticsQuestionRow, question_id)
+        row = self._question_row(question_id)
         if row is not None:
             for name, value in values.items():
                 setattr(row, name, value)
@@ -180,20 +196,20 @@ class AnalyticsBatch:
             row.position = position
 
     def flush(self) -> None:
-        """Write the summed counters with one upsert per key."""
+        """Write the summed counters: one upsert statement, executed for every key at once."""
         if not self._counts:
             return
         self._session.flush()
         dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         table = AnalyticsDailyRow.__table__
-        for (day, metric, key), n in sorted(self._counts.items()):
-            statement = insert(table).values(day=day, metric=metric, key=key, count=n)
-            statement = statement.on_conflict_do_update(
-                index_elements=[table.c.day, table.c.metric, table.c.key],
-                set_={"count": table.c.count + statement.excluded.count},
-            )
-            self._session.execute(statement)
+        statement = insert(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.day, table.c.metric, table.c.key],
+            set_={"count": table.c.count + statement.excluded.count},
+        )
+        rows = [dict(day=day, metric=metric, key=key, count=n) for (day, metric, key), n in sorted(self._counts.items())]
+        self._session.execute(statement, rows)
         self._counts.clear()
 
 

@@ -96,6 +96,13 @@ def test_cluster_texts_keeps_unrelated_questions_apart():
     assert cluster_texts([]) == []
 
 
+def test_the_same_wording_about_different_topics_is_not_one_cluster():
+    texts = [f"{topic}{form}" for topic in ("ポイント", "引っ越し", "口座振替")
+             for form in ("について教えて", "の手続きをしたい", "はどうすればいいですか")]
+    groups = cluster_texts(texts)
+    assert sorted(sorted(g) for g in groups) == [[0, 1, 2], [3, 4, 5], [6, 7, 8]]
+
+
 def test_the_json_is_plain(store):
     consume(store, known_conversations())
     data = compute_figures(store, PERIOD, today=DAY).to_json()
@@ -113,5 +120,5 @@ def test_readings_can_be_taken_by_several_threads_at_once():
     texts = ["てすうりょうは？", "手数料って？", "ポイントは貯まりますか"] * 200
     with ThreadPoolExecutor(8) as pool:
         readings = list(pool.map(reading, texts))
-    assert readings[:3] == ["テスウリョウハ?", "テスウリョウッテ?", "ポイントハタマリマスカ"]
+    assert readings[:3] == ["テ スウ リョウ リョウ", "テスウリョウ テスウリョウ", "ポイント ポイント タマリ"]
     assert readings == readings[:3] * 200
