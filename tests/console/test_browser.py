@@ -22,7 +22,7 @@ SHOTS = Path(os.environ.get("CONSOLE_SCREENSHOT_DIR", "/tmp/console-screenshots"
 @pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian chromium is not installed")
+        pytest.fail("Debian chromium is not installed: run `make browser`")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

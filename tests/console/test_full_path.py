@@ -21,21 +21,16 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def bot(request):
-    """The team lead's running_bot, or a skip saying what is missing."""
-    try:
-        from tests.servers import MODEL
-    except ImportError:
-        pytest.skip("tests/servers.py (behind the running_bot fixture) is not there yet")
-    if not MODEL.exists():  # checked first: running_bot fails rather than skips without one
-        pytest.skip(f"no trained model at {MODEL}")
+    """The real servers (running_bot); a missing prerequisite fails the run, saying which
+    (`make test` installs all of them: a skip would hide a broken set-up)."""
+    from tests.servers import MODEL
+
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train`")
     if not (ROOT / "bot/web/node_modules/socket.io-client/dist/socket.io.min.js").exists():
-        pytest.skip("run `npm ci` in bot/web first")
-    try:
-        servers = request.getfixturevalue("running_bot")
-    except pytest.FixtureLookupError:
-        pytest.skip("the running_bot fixture is not provided yet (tests/conftest.py)")
-    if not getattr(servers, "console_url", None):
-        pytest.skip("running_bot does not start the console")
+        pytest.fail("the widget's socket.io client is missing: run `make web`")
+    servers = request.getfixturevalue("running_bot")
+    assert servers.console_url, "running_bot must start the console"
     return servers
 
 

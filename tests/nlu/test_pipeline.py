@@ -223,7 +223,7 @@ def test_full_model_gives_an_empty_message_no_intent_instead_of_failing():
     from tests.servers import MODEL
 
     if not MODEL.exists():
-        pytest.skip("needs the trained model (make train)")
+        pytest.fail("needs the trained model: run `make train`")
     agent = Agent.load(str(MODEL))
     for text in ["", "   "]:
         result = asyncio.run(agent.parse_message(text))

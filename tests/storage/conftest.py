@@ -33,7 +33,7 @@ def _pg_admin():
     try:
         conn = psycopg2.connect(PG_ADMIN_DSN, connect_timeout=3)
     except psycopg2.OperationalError as error:
-        pytest.skip(f"PostgreSQL not reachable ({PG_ADMIN_DSN}): {str(error).strip()}")
+        pytest.fail(f"PostgreSQL must run locally (.ci/run starts it): {PG_ADMIN_DSN}: {str(error).strip()}")
     conn.autocommit = True
     return conn
 
