@@ -72,6 +72,15 @@ def test_customer_to_staff_and_back(bot):
         assert "担当者が対応しています" in customer.text_content("#chat-status")
         _shot(customer, "10-full-path-customer-staff-reply")
 
+        # after a reload (a new socket) the customer still gets staff's next reply, live
+        customer.reload()
+        customer.wait_for_selector("#chat-panel:not([hidden])")
+        customer.wait_for_function("() => document.querySelectorAll('.chat-msg-staff').length === 1", timeout=15000)
+        staff.fill("#reply-text", "ご本人確認のため、お名前を伺えますか。")
+        staff.click("#reply-button")
+        customer.wait_for_function("() => document.querySelectorAll('.chat-msg-staff').length === 2", timeout=15000)
+        assert customer.locator(".chat-msg-staff .chat-bubble").last.text_content() == "ご本人確認のため、お名前を伺えますか。"
+
         # while paused the customer's messages reach staff, and the assistant stays quiet
         customer.fill("#chat-input", "ありがとうございます")
         customer.keyboard.press("Enter")
@@ -101,7 +110,7 @@ def test_customer_to_staff_and_back(bot):
         assert events.index("resume") > events.index("pause")
         tracker = bot.tracker(session_id)
         staff_events = [e for e in tracker["events"] if e["event"] == "bot" and (e.get("metadata") or {}).get("from_staff")]
-        assert len(staff_events) == 1
+        assert len(staff_events) == 2
         browser.close()
 
 
