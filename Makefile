@@ -9,12 +9,17 @@ TRAINING_INPUTS := config.yml bot/domain.yml $(wildcard bot/data/*.yml) $(wildca
                    sobu_privacy/text.py sobu_privacy/identifiers.py sobu_privacy/requests.py
 ENV := source scripts/env.sh &&
 
-.PHONY: run test install train eval bench lock validate web browser clean purge report
+.PHONY: run run-scaled test install train eval bench lock validate web browser proxy clean purge report
 
 run: install web browser $(MODEL)
 	scripts/run.sh
 
-test: install web browser $(MODEL)
+# The scale path on this machine (two Rasa servers behind HAProxy, PostgreSQL, Redis,
+# RabbitMQ; README "Scale path").
+run-scaled: install web browser proxy $(MODEL)
+	scripts/run_scaled.sh
+
+test: install web browser proxy $(MODEL)
 	$(ENV) $(PY) -m pytest -q
 
 install: $(VENV)/.installed
@@ -57,6 +62,10 @@ console/web/node_modules/.package-lock.json: console/web/package-lock.json
 browser:
 	@test -x /usr/bin/chromium || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
 	@test -d /usr/share/fonts/opentype/noto || { apt-get update -qq && apt-get install -y -qq fonts-noto-cjk >/dev/null; }
+
+# Debian's HAProxy for the scale path's one public origin (make run-scaled).
+proxy:
+	@test -x /usr/sbin/haproxy || { apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
 
 eval: install
 	$(ENV) $(PY) scripts/eval_nlu.py
