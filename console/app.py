@@ -18,7 +18,7 @@ from sanic.exceptions import MethodNotSupported, NotFound, PayloadTooLarge, Sani
 from sanic.response import HTTPResponse, empty, file, html, json
 
 from .api import api_group
-from .auth import load_session
+from .auth import client_address, load_session
 from .context import ConsoleContext
 from .errors import ApiError
 from sobu_privacy.roles import Role
@@ -57,6 +57,9 @@ def create_app(ctx: ConsoleContext, name: str = "sobu_console") -> Sanic:
     app = Sanic(name, dumps=partial(jsonlib.dumps, ensure_ascii=False, separators=(",", ":")))
     app.config.REQUEST_MAX_SIZE = 1_000_000
     app.config.FALLBACK_ERROR_FORMAT = "json"
+    # Behind our own proxies (the scale path's HAProxy), the client is the address they saw.
+    app.config.PROXIES_COUNT = ctx.settings.proxies
+    app.config.FORWARDED_FOR_HEADER = "X-Forwarded-For"
     app.ctx.console = ctx
     app.ctx.services = ConsoleServices.build(ctx)
     app.ctx.jinja = Environment(
@@ -112,7 +115,7 @@ def create_app(ctx: ConsoleContext, name: str = "sobu_console") -> Sanic:
     @app.on_request
     async def remember_client_address(request: Request) -> None:
         # Every audit entry this request writes carries the client's address (storage.audit).
-        CLIENT_ADDRESS.set(request.ip or None)
+        CLIENT_ADDRESS.set(client_address(request) or None)
 
     @app.on_response
     async def security_headers(request: Request, response: HTTPResponse) -> None:

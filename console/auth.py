@@ -38,6 +38,12 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 Handler = Callable[..., Awaitable[HTTPResponse]]
 
 
+def client_address(request: Request) -> str:
+    """The client's address: as our own proxies reported it (``CONSOLE_PROXIES``), else the
+    peer of the connection. Logins are counted and audit entries written under it."""
+    return request.remote_addr or request.ip or ""
+
+
 def role_of(session: StaffSession) -> Role:
     return Role(session.user.role)
 

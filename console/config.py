@@ -47,6 +47,11 @@ class Settings:
     #: Plain http on 127.0.0.1 in the demo; set CONSOLE_COOKIE_SECURE=1 behind TLS.
     cookie_secure: bool = False
     poll_interval_ms: int = 2000
+    #: CONSOLE_PROXIES: how many reverse proxies of ours stand in front of the console (1 on the
+    #: scale path, HAProxy). Then the client's address is read from X-Forwarded-For as that
+    #: many proxies wrote it; with 0 (no proxy) the header is ignored, so no client can choose
+    #: the address its logins are counted and audited under.
+    proxies: int = 0
     web_dir: Path = WEB_DIR
     #: The product's settings the console follows (session lifetime, login lock, due days).
     product: ProductSettings = field(default_factory=ProductSettings)
@@ -64,5 +69,6 @@ class Settings:
             socket_url=(env.get("CHAT_SOCKET_URL") or rasa_url).rstrip("/"),
             socket_path=env.get("CHAT_SOCKET_PATH") or "/socket.io",
             cookie_secure=(env.get("CONSOLE_COOKIE_SECURE") or "").lower() in ("1", "true", "yes"),
+            proxies=int(env.get("CONSOLE_PROXIES") or 0),
             product=ProductSettings.from_env(env),
         )

@@ -21,6 +21,7 @@ from .auth import (
     CSRF_FIELD,
     LOGIN_CSRF_COOKIE,
     clear_session_cookie,
+    client_address,
     csrf_matches,
     load_session,
     new_login_csrf,
@@ -99,7 +100,7 @@ async def login(request: Request) -> HTTPResponse:
     username = (form.get("username") or "").strip()[:USERNAME_STORED_MAX]
     password = form.get("password") or ""
     try:
-        logged_in = await _svc(request).users.login(username, password, address=request.ip or "")
+        logged_in = await _svc(request).users.login(username, password, address=client_address(request))
     except LoginRefused as refusal:
         return _login_page(request, refusal.message, status=refusal.status)
     target = safe_next(form.get("next"))

@@ -27,6 +27,7 @@ export RASA_PORT_1=${RASA_PORT_1:-5105} RASA_PORT_2=${RASA_PORT_2:-5106}
 ACTIONS_PORT_1=${ACTIONS_PORT_1:-5155} ACTIONS_PORT_2=${ACTIONS_PORT_2:-5156}
 export CONSOLE_PORT=${CONSOLE_PORT:-8000}
 export SITE_ORIGINS=$PUBLIC CHAT_SOCKET_URL=$PUBLIC
+export CONSOLE_PROXIES=1  # HAProxy: the client's address is in X-Forwarded-For
 
 # The PostgreSQL database, created once; the schema migrated.
 $PY - <<'PY'
