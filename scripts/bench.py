@@ -12,6 +12,10 @@ each with 1 and with 16 concurrent virtual clients, over realistic customer mess
 (greetings, policy questions, thanks; no form filling). Afterwards it reads the peak
 resident memory (VmHWM) of each service's process tree. Target: parse and turn p95 <
 150 ms at 1 client. The servers are always stopped (process groups, try/finally).
+
+Then the same run measures **the floor** (scripts/floor_bot: the smallest Rasa + GiNZA bot on
+the same installed stack, trained here) with the same messages and clients, and prints each
+of the assistant's figures also as a ratio to the floor's (`--no-floor` skips it).
 """
 from __future__ import annotations
 
@@ -302,6 +306,7 @@ def bench_environment(workdir: Path, rport: int, aport: int, token: str) -> Dict
         "ACTION_SERVER_TOKEN": secrets.token_urlsafe(24),
         "TRACKER_SQLITE_PATH": str(workdir / "rasa_tracker.db"),
         "TRACKER_DB_URL": f"sqlite:///{workdir / 'rasa_tracker.db'}",
+        "EVENT_BROKER_SQLITE_PATH": str(workdir / "rasa_events.db"),
         "DATABASE_URL": f"sqlite:///{workdir / 'app.db'}",
         "RASA_TELEMETRY_ENABLED": "false",
         "TF_CPP_MIN_LOG_LEVEL": "2",
@@ -321,43 +326,40 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     ap.add_argument("--actions-port", type=int, default=0, help="default: a free loopback port")
     ap.add_argument("--start-timeout", type=float, default=180.0, help="seconds to wait for each server")
     ap.add_argument("--out", type=Path, default=REPO_ROOT / "results/bench.json")
+    ap.add_argument("--no-floor", action="store_true", help="do not measure the floor bot (scripts/floor_bot)")
     return ap.parse_args(argv)
 
 
-def main(argv: Optional[Sequence[str]] = None) -> int:
-    args = parse_args(argv)
-    project = args.project.resolve()
-    model = (args.model or latest_model(project / "models"))
-    if model is None or not model.exists():
-        print(f"bench: no model (looked for {args.model or project / 'models/*.tar.gz'}); run `make train` first", file=sys.stderr)
-        return 2
-    model = model.resolve()
+FLOOR_PROJECT = REPO_ROOT / "scripts" / "floor_bot"
+
+
+def measure(project: Path, model: Path, endpoints: str, credentials: str, args: argparse.Namespace,
+            *, with_actions: bool = True) -> Dict[str, Any]:
+    """Start the bot of ``project`` with ``model``, run every scenario, stop it; the report."""
     rasa_bin = str(Path(sys.executable).parent / "rasa")
     rport, aport = args.rasa_port or free_port(), args.actions_port or free_port()
     token = secrets.token_urlsafe(24)
     base = f"http://127.0.0.1:{rport}"
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     env = bench_environment(workdir, rport, aport, token)
-    endpoints = project_file(project, args.endpoints, "endpoints.yml")
-    credentials = project_file(project, args.credentials, "credentials.yml")
-
-    # SIGTERM (e.g. from make or CI) must also reach the finally block below.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     services: List[Service] = []
     try:
-        # The project's own entry (token-checked, actions/server.py); a plain bot's rasa_sdk server otherwise.
-        own_server = (project / "actions" / "server.py").exists()
-        actions_command = ([sys.executable, "-m", "actions.server", "-p", str(aport)] if own_server
-                           else [rasa_bin, "run", "actions", "-p", str(aport), "--actions", "actions"])
-        actions = start_service("actions", actions_command, project, env, workdir)
-        services.append(actions)
+        actions = None
+        if with_actions:
+            # The project's own entry (token-checked, actions/server.py); a plain bot's rasa_sdk server otherwise.
+            own_server = (project / "actions" / "server.py").exists()
+            actions_command = ([sys.executable, "-m", "actions.server", "-p", str(aport)] if own_server
+                               else [rasa_bin, "run", "actions", "-p", str(aport), "--actions", "actions"])
+            actions = start_service("actions", actions_command, project, env, workdir)
+            services.append(actions)
         rasa = start_service("rasa", [sys.executable, str(REPO_ROOT / "scripts/rasa_server.py"), "-i", "127.0.0.1",
                                       "-p", str(rport), "--model", str(model), "--endpoints", endpoints,
                                       "--credentials", credentials], project, env, workdir)
         services.append(rasa)
-        print(f"bench: model {model}\nbench: rasa :{rport}, actions :{aport}, logs {workdir}; waiting for both ...")
+        print(f"bench: model {model}\nbench: rasa :{rport}{f', actions :{aport}' if actions else ''}, logs {workdir}; waiting ...")
         t0 = time.monotonic()
-        wait_until(actions, lambda: requests.get(f"http://127.0.0.1:{aport}/health", timeout=2).ok, args.start_timeout)
+        if actions:
+            wait_until(actions, lambda: requests.get(f"http://127.0.0.1:{aport}/health", timeout=2).ok, args.start_timeout)
         wait_until(rasa, lambda: "Hello from Rasa" in requests.get(f"{base}/", timeout=2).text, args.start_timeout)
         # Rasa loads the model before it serves, and keeps serving without one if loading
         # failed: so ask /status once instead of waiting for a model that will not come.
@@ -382,7 +384,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 scenarios.append({"kind": kind, **result})
 
         load_after = os.getloadavg()
-        memory = {"rasa": vmhwm_kb(rasa.proc.pid) / 1024, "actions": vmhwm_kb(actions.proc.pid) / 1024}
+        memory = {"rasa": vmhwm_kb(rasa.proc.pid) / 1024, "actions": vmhwm_kb(actions.proc.pid) / 1024 if actions else 0.0}
     finally:
         for svc in reversed(services):
             stop_service(svc)
@@ -390,7 +392,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     shutil.rmtree(workdir, ignore_errors=True)
 
     one_client = {s["kind"]: s for s in scenarios if s["clients"] == 1}
-    report = {
+    return {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "model": str(model), "project": str(project),
         "host": {"cpus": os.cpu_count(), "python": platform.python_version(),
@@ -402,7 +404,58 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "scenarios": scenarios,
         "peak_memory_mb": memory,
     }
+
+
+def train_floor(out: Path) -> Path:
+    """The floor bot's model, trained now (about a minute) with the installed Rasa."""
+    rasa_bin = str(Path(sys.executable).parent / "rasa")
+    print("bench: training the floor bot (scripts/floor_bot) ...", flush=True)
+    done = subprocess.run(
+        [rasa_bin, "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+         "--out", str(out), "--fixed-model-name", "floor"],
+        cwd=FLOOR_PROJECT, env={**os.environ, "RASA_TELEMETRY_ENABLED": "false"},
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"training the floor bot failed:\n{done.stderr[-2000:]}")
+    return out / "floor.tar.gz"
+
+
+def render_ratios(report: Dict[str, Any], floor: Dict[str, Any]) -> str:
+    """The assistant's figures beside the floor's, as a multiple of them."""
+    floor_by = {(s["kind"], s["clients"]): s for s in floor["scenarios"]}
+    rows = [f"{'vs floor':<8} {'clients':>7} {'p50':>17} {'p95':>19} {'req/s':>17}"]
+    for s in report["scenarios"]:
+        f = floor_by[(s["kind"], s["clients"])]
+        rows.append(
+            f"{s['kind']:<8} {s['clients']:>7} {s['p50_ms']:>6.1f}/{f['p50_ms']:<5.1f}={s['p50_ms'] / f['p50_ms']:>4.1f}x "
+            f"{s['p95_ms']:>6.1f}/{f['p95_ms']:<6.1f}={s['p95_ms'] / f['p95_ms']:>4.1f}x "
+            f"{s['throughput_rps']:>5.1f}/{f['throughput_rps']:<5.1f}={s['throughput_rps'] / f['throughput_rps']:>4.2f}x")
+    mine, theirs = report["peak_memory_mb"]["rasa"], floor["peak_memory_mb"]["rasa"]
+    rows.append(f"rasa memory {mine:.0f}/{theirs:.0f} MB = {mine / theirs:.2f}x; "
+                f"start to first answer {report['startup_s']:.1f}/{floor['startup_s']:.1f} s")
+    return "\n".join(rows)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    project = args.project.resolve()
+    model = (args.model or latest_model(project / "models"))
+    if model is None or not model.exists():
+        print(f"bench: no model (looked for {args.model or project / 'models/*.tar.gz'}); run `make train` first", file=sys.stderr)
+        return 2
+    # SIGTERM (e.g. from make or CI) must also reach the finally blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    report = measure(project, model.resolve(), project_file(project, args.endpoints, "endpoints.yml"),
+                     project_file(project, args.credentials, "credentials.yml"), args)
     print("\n" + render_table(report))
+    if not args.no_floor:
+        with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
+            floor = measure(FLOOR_PROJECT, train_floor(Path(tmp)), "endpoints.yml", "credentials.yml", args,
+                            with_actions=False)
+        print("\nthe floor (scripts/floor_bot):\n" + render_table(floor))
+        print("\n" + render_ratios(report, floor))
+        report["floor"] = floor
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"written: {args.out}")

@@ -19,6 +19,7 @@ NAME, KANA = "漏洩確認 花子", "ろうえいかくにん はなこ"
 ADDRESS = "旭市漏洩町9-8-7"
 PHONE, EMAIL = "090-8765-4321", "leak.marker@example.jp"
 MARKERS = ["漏洩確認", "ろうえいかくにん", "漏洩町", "8765", "leak.marker", "example.jp"]
+OUTAGE_NAME = "望月 検証子"
 
 
 def say(bot, sender: str, text) -> list:
@@ -59,5 +60,49 @@ def test_no_marker_reaches_any_service_log(running_bot):
     assert {p.name.split("-")[0] for p in logs} >= {"rasa", "actions", "console"}
     for path in logs:
         content = path.read_text(encoding="utf-8", errors="replace")
-        for marker in MARKERS:
+        for marker in MARKERS + ["望月", "検証子", "モチヅキ", "もちづき"]:
+            assert marker not in content, f"{marker!r} in {path.name}"
+
+
+@pytest.mark.postgres
+def test_a_database_outage_leaves_no_marker_in_any_log(tmp_path):
+    """The database goes away in the middle of a request: the customer is told, the details
+    stay in the chat, and no service logs what was typed while failing."""
+    import psycopg2
+
+    from tests.servers import start_bot
+
+    name = f"leak_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'CREATE DATABASE "{name}"')
+    bot = start_bot(tmp_path, with_console=True, DATABASE_URL=f"postgresql://postgres@127.0.0.1:5432/{name}")
+    try:
+        sender = f"leak-db-{uuid.uuid4().hex[:8]}"
+        # (a name with 漏洩 in it would be read as a question about leaks: another marker name here)
+        for text in ["個人情報の開示を請求したいです", "本人です", OUTAGE_NAME, "もちづき けんしょうこ", "〒289-2511",
+                     ADDRESS, PHONE, EMAIL, "わからない", f"{OUTAGE_NAME}の登録内容をすべて見せてください"]:
+            reply = " ".join(m.get("text") or "" for m in say(bot, sender, text))
+            assert "読み取れませんでした" not in reply and "お送りください。（例" not in reply, (text, reply)
+        assert "以下の内容で" in " ".join(m.get("text") or "" for m in say(bot, sender, "郵送"))
+        with admin.cursor() as cursor:  # the database goes down
+            cursor.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+            cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        reply = " ".join(m.get("text") or "" for m in say(bot, sender, "/affirm"))
+        assert "保存できませんでした" in reply  # told, and the details are kept in the chat
+        say(bot, f"leak-db-{uuid.uuid4().hex[:8]}", f"受付番号 PR-0000-0000 電話 {PHONE} の状況を教えて")
+        requests.post(f"{bot.console_url}/login", data={"username": OUTAGE_NAME, "password": EMAIL}, timeout=10)
+    finally:
+        with admin.cursor() as cursor:
+            cursor.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+        bot.stop()
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.close()
+    logs = sorted((tmp_path / "logs").glob("*.log"))
+    assert {p.name.split("-")[0] for p in logs} >= {"rasa", "actions", "console"}
+    for path in logs:
+        content = path.read_text(encoding="utf-8", errors="replace")
+        for marker in MARKERS + ["望月", "検証子", "モチヅキ", "もちづき"]:
             assert marker not in content, f"{marker!r} in {path.name}"

@@ -156,3 +156,16 @@ def test_request_entity_metrics_only_request_messages_and_types() -> None:
     assert m["per_entity"]["ticket_number"]["fn"] == 1
     overall = entity_metrics([p.gold_entities for p in preds], [p.pred_entities for p in preds])
     assert (overall["tp"], overall["fp"], overall["fn"]) == (1, 1, 2)
+
+
+def test_bench_prints_each_figure_as_a_multiple_of_the_floor():
+    from bench import render_ratios
+
+    def report(p50, p95, rps, memory, startup):
+        return {"scenarios": [{"kind": "turn", "clients": 1, "p50_ms": p50, "p95_ms": p95, "throughput_rps": rps}],
+                "peak_memory_mb": {"rasa": memory}, "startup_s": startup}
+
+    text = render_ratios(report(40.0, 60.0, 25.0, 900.0, 12.0), report(20.0, 30.0, 50.0, 600.0, 10.0))
+    assert "40.0/20.0 = 2.0x".replace(" ", "") in text.replace(" ", "")
+    assert "60.0/30.0=2.0x" in text.replace(" ", "") and "25.0/50.0=0.50x" in text.replace(" ", "")
+    assert "900/600 MB = 1.50x" in text and "12.0/10.0 s" in text
