@@ -32,8 +32,8 @@ TEXTS: Dict[str, str] = {
     "not_found": "見つかりません。",
     "conversation_not_found": "この会話の引き継ぎ依頼は見つかりません。",
     "ticket_not_found": "指定された受付番号のチケットは見つかりません。",
-    "erasure_not_allowed": "チャットデータの消去は、種類が「削除」「消去」「利用停止」のお申し込みからのみ行えます。また、選べるのは同じお客さまのチケットだけです。",
-    "disclosure_not_allowed": "開示資料は、種類が「開示」のお申し込みからのみ作成できます。",
+    "erasure_not_allowed": "チャットデータの消去は、種類が「削除」「消去」「利用停止」のお申込みからのみ行えます。また、選べるのは同じお客さまのチケットだけです。",
+    "disclosure_not_allowed": "開示資料は、種類が「開示」のお申込みからのみ作成できます。",
     "pdf_unavailable": "PDF を作成できませんでした。印刷用の画面からブラウザの印刷機能をお使いください。",
     "erasure_confirm_mismatch": "確認のための受付番号が一致しません。消去は行っていません。",
     # --- handoff workflow ---

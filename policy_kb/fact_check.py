@@ -15,7 +15,7 @@ paraphrased, but claims may not. A text is cut into *claims* of known kinds:
 - ``claim`` — procedure and cost words (手数料, 有料, 実費 …), ``latin`` — Latin words;
 - ``relation`` — an entity joined to a role (共同利用, 委託, 責任, 管理) or to a
   business (ガス, 電力): 「管理の責任者は総武産業株式会社です」 is two true words
-  joined wrongly; and a channel named for filing (「ホームページからお申し込みください」)
+  joined wrongly; and a channel named for filing (「ホームページからお申込みください」)
   must be one the policy names for filing;
 - ``opening`` — a day the desk is closed (土日祝日, 12/30～1/4) stated as open.
 

@@ -52,9 +52,9 @@ _CHAT = (
              "not a deadline of the policy"),
     NonClaim("チャットでの入力が難しい場合", "form help after repeated unreadable answers"),
     NonClaim("このチャットでやりとりした内容", "the chat record, kept for the retention period (a setting)"),
-    NonClaim("お申し込みとしては受け付けていません", "a cancelled form was not stored as a request: chat state"),
+    NonClaim("お申込みとしては受け付けていません", "a cancelled form was not stored as a request: chat state"),
     NonClaim("このチャットから状況を確認できます", "the chat's status look-up by 受付番号 and phone number"),
-    NonClaim("ひとつのチャットでお受けできるお申し込みの数を超えたため、このお申し込みはチャットでは受け付けできませんでした",
+    NonClaim("ひとつのチャットでお受けできるお申込みの数を超えたため、このお申込みはチャットでは受け付けできませんでした",
              "the per-conversation limit on requests (abuse protection); points to 総務部 by phone"),
     NonClaim("しばらくの間チャットでの状況確認を停止しています", "the status look-up is locked after failed tries"),
     NonClaim("チャットでの状況確認が混み合っている", "the status look-up is rate limited"),
@@ -73,8 +73,8 @@ _SYSTEM = (
     NonClaim("うまくお答えできず", "the assistant could not answer (fallback)"),
     NonClaim("お答えできませんでした", "the assistant could not answer (fallback, overload)"),
     NonClaim("保存できませんでした", "a storage error; the customer is asked to retry"),
-    NonClaim("一致するお申し込みが見つかりませんでした", "a status look-up without a match"),
-    NonClaim("お申し込みにはお応えできませんでした", "the status 対応不可 of one ticket; staff give the reason"),
+    NonClaim("一致するお申込みが見つかりませんでした", "a status look-up without a match"),
+    NonClaim("お申込みにはお応えできませんでした", "the status 対応不可 of one ticket; staff give the reason"),
     NonClaim("対応不可", "the workflow status label of a refused ticket (sobu_privacy.workflow)"),
 )
 

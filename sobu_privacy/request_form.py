@@ -36,8 +36,8 @@ class FormField:
 
 
 REQUEST_FORM_FIELDS: Tuple[FormField, ...] = (
-    FormField("request_type", "お申し込みの種類", "request_type", ("種類", "開示", "訂正", "削除", "停止", "消去", "追加")),
-    FormField("requester_kind", "お申し込みになる方", "requester_kind", ("本人", "代理")),
+    FormField("request_type", "お申込みの種類", "request_type", ("種類", "開示", "訂正", "削除", "停止", "消去", "追加")),
+    FormField("requester_kind", "お申込みになる方", "requester_kind", ("本人", "代理")),
     FormField("agent_name", "代理人のお名前", "agent_name", ("代理人の名前", "代理人のお名前"), agent_only=True),
     FormField("agent_relationship", "ご本人とのご関係", "agent_relationship", ("関係", "続柄"), agent_only=True),
     FormField("agent_documents", None, None, agent_only=True),
@@ -48,7 +48,7 @@ REQUEST_FORM_FIELDS: Tuple[FormField, ...] = (
     FormField("phone", "電話番号", "phone", ("電話", "でんわ", "携帯")),
     FormField("email", "メールアドレス", "email", ("メール", "めーる", "mail"), optional=True),
     FormField("customer_number", "お客様番号", "customer_number", ("お客様番号", "客番号"), optional=True),
-    FormField("request_details", "お申し込みの内容", "details", ("内容", "ないよう", "詳細")),
+    FormField("request_details", "お申込みの内容", "details", ("内容", "ないよう", "詳細")),
     FormField("delivery_method", "回答の受け取り方法", "delivery_method", ("受け取り", "受取", "郵送", "窓口", "電子")),
 )
 

@@ -57,8 +57,8 @@ def test_agent_questions_only_for_an_agent(domain):
 def test_summary_lists_every_answer_readably(run_action):
     messages, _ = run_action(ActionShowRequestSummary(), load_tracker("request_confirmed"))
     summary = messages[0]["summary"]
-    assert "・お申し込みの種類: 訂正" in summary
-    assert "・お申し込みになる方: 代理人" in summary
+    assert "・お申込みの種類: 訂正" in summary
+    assert "・お申込みになる方: 代理人" in summary
     assert "・電話番号: 090-1234-5678" in summary
     assert "・回答の受け取り方法: 郵送" in summary
 

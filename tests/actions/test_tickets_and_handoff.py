@@ -93,7 +93,7 @@ def test_handoff_in_hours_pauses_and_queues_a_summary(run_action):
     summary = waiting[0].summary
     assert summary.reason is HandoffReason.CUSTOMER_ASKED
     assert summary.intents == ("start_request", "request_human")
-    assert ("お申し込みの種類", "開示") in summary.collected
+    assert ("お申込みの種類", "開示") in summary.collected
     assert summary.ticket_fields["request_type"] == "disclosure"
     assert "開示の手続きで相談したいことがあります" in summary.questions
 

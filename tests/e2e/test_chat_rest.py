@@ -35,7 +35,7 @@ def file_request(bot: BotServers, sender: str, phone: str = "０９０－１１�
         assert "読み取れませんでした" not in reply and "形式が正しくない" not in reply, (answer, reply)
     summary = texts(bot.chat(sender, "郵送"))
     assert "以下の内容で、お申込みの内容を事前にお伺いします" in summary
-    assert "・お申し込みの種類: 開示" in summary and "・郵便番号: 289-2511" in summary
+    assert "・お申込みの種類: 開示" in summary and "・郵便番号: 289-2511" in summary
     done = texts(bot.chat(sender, "/affirm"))
     match = re.search(r"受付番号: (PR-[0-9A-Z]{4}-[0-9A-Z]{4})", done)
     assert match, done
@@ -233,7 +233,7 @@ REQUEST_TYPES = [("開示", "disclosure"), ("訂正", "correction"), ("追加", 
 def test_each_request_type_by_an_agent_with_a_correction_at_the_summary(running_bot, label, code):
     sender = new_sender()
     asks_type = texts(running_bot.chat(sender, "申し込みの手続きをしたいです"))
-    assert "どのお申し込みですか" in asks_type
+    assert "どのお申込みですか" in asks_type
     assert "ご本人さまですか" in texts(running_bot.chat(sender, f'/inform{{"choice": "{label}"}}'))
     assert "代理人の方のお名前" in texts(running_bot.chat(sender, "代理人です"))
     answers = [("総武 一郎", "ご関係"), ("長男です", "委任状"), ("はい", "お名前"),
@@ -245,7 +245,7 @@ def test_each_request_type_by_an_agent_with_a_correction_at_the_summary(running_
         reply = texts(running_bot.chat(sender, answer))
         assert next_question in reply, (answer, reply)
     summary = texts(running_bot.chat(sender, '/inform{"choice": "窓口"}'))  # the 窓口 button
-    assert f"・お申し込みの種類: {label}" in summary and "・代理人のお名前: 総武 一郎" in summary
+    assert f"・お申込みの種類: {label}" in summary and "・代理人のお名前: 総武 一郎" in summary
     # Correct the phone number at the summary, then confirm.
     assert "どの項目を修正しますか" in texts(running_bot.chat(sender, "/deny"))
     assert "電話番号" in texts(running_bot.chat(sender, '/inform{"field": "phone"}'))

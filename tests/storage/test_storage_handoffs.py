@@ -18,7 +18,7 @@ def queue(db, clock) -> HandoffQueue:
 
 def test_enqueue_returns_open_handoff_for_same_conversation(queue, clock):
     summary = HandoffSummary(reason=HandoffReason.CUSTOMER_ASKED, questions=("担当者と話したい",),
-                             intents=("request_human",), collected=(("お申し込みの種類", "開示"),))
+                             intents=("request_human",), collected=(("お申込みの種類", "開示"),))
     first = queue.enqueue("conv-1", summary)
     assert first.kind is HandoffKind.LIVE and first.summary == summary and first.status == "waiting"
     assert first.created_at == clock.now
