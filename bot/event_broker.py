@@ -2,8 +2,9 @@
 
 Rasa's ``SQLEventBroker`` creates its engine without ``hide_parameters`` (a database error
 would log the event JSON, with the customer's message) and commits each event with SQLite's
-default rollback journal. This subclass hides the parameters and uses WAL, so the analytics
-consumer (analytics/sources.py) can read and delete rows while Rasa writes. The rows are
+default rollback journal, an fsync per event. This subclass hides the parameters and uses WAL
+without a sync per commit, so the analytics consumer (analytics/sources.py) can read and
+delete rows while Rasa writes, and a turn does not wait for the disk once per event. The rows are
 deleted as soon as the consumer has applied them: the stream is a queue, not a second copy
 of every chat. Set in bot/endpoints.yml (``type: bot.event_broker.PrivateSQLEventBroker``).
 """
@@ -26,6 +27,10 @@ class PrivateSQLEventBroker(SQLEventBroker):
             def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA journal_mode = WAL")
+                # Rasa commits every event on its own: in WAL mode NORMAL skips the fsync per
+                # commit (only checkpoints sync). A power cut may lose the last events of the
+                # stream — analytics counts, never a conversation (the tracker store keeps it).
+                cursor.execute("PRAGMA synchronous = NORMAL")
                 cursor.execute("PRAGMA busy_timeout = 15000")
                 cursor.close()
 

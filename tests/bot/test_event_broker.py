@@ -1,0 +1,16 @@
+"""bot.event_broker: Rasa's SQL event broker with hidden parameters, WAL, no sync per event."""
+from __future__ import annotations
+
+from sqlalchemy import text
+
+from bot.event_broker import PrivateSQLEventBroker
+
+
+def test_the_stream_is_written_in_wal_without_a_sync_per_event_and_hides_values(tmp_path):
+    broker = PrivateSQLEventBroker(dialect="sqlite", db=str(tmp_path / "events.db"))
+    broker.publish({"sender_id": "c1", "event": "user", "text": "総武 花子です"})
+    with broker.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar_one() == 1  # NORMAL
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == 1
+    assert broker.engine.hide_parameters is True
