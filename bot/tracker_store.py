@@ -4,12 +4,17 @@ Rasa creates the tracker store's engine without ``hide_parameters``, so a databa
 (a lock time-out, a server that went away) is logged with the bound parameters: the event
 JSON with the customer's message and every slot value. This subclass is the same store
 with the parameters hidden. Set in bot/endpoints.yml (``type: bot.tracker_store.PrivateSQLTrackerStore``).
+
+On SQLite (the embedded default) it also uses WAL: a turn's commit syncs one file instead of
+the rollback journal's two, and the purge or an erasure reading the same file never blocks a
+turn (or the other way round). Every commit is still synced: a conversation is a record.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
+from sqlalchemy import event
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -19,3 +24,12 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         # SQLAlchemy reads this flag when it wraps a driver error (Connection._handle_dbapi_exception).
         self.engine.hide_parameters = True
+        if self.engine.dialect.name == "sqlite":
+            @event.listens_for(self.engine, "connect")
+            def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA journal_mode = WAL")
+                cursor.execute("PRAGMA busy_timeout = 15000")
+                cursor.close()
+
+            self.engine.dispose()  # connections made while creating the tables predate the hook

@@ -1,4 +1,4 @@
-"""bot.event_broker: Rasa's SQL event broker with hidden parameters, WAL, no sync per event."""
+"""The SQL stores Rasa writes on the embedded default: the event stream and the tracker store."""
 from __future__ import annotations
 
 from sqlalchemy import text
@@ -14,3 +14,15 @@ def test_the_stream_is_written_in_wal_without_a_sync_per_event_and_hides_values(
         assert connection.execute(text("PRAGMA synchronous")).scalar_one() == 1  # NORMAL
         assert connection.execute(text("SELECT count(*) FROM events")).scalar_one() == 1
     assert broker.engine.hide_parameters is True
+
+
+def test_the_sqlite_tracker_store_uses_wal_and_still_syncs_every_commit(tmp_path):
+    from rasa.shared.core.domain import Domain
+
+    from bot.tracker_store import PrivateSQLTrackerStore
+
+    store = PrivateSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    with store.engine.connect() as connection:
+        assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar_one() == 2  # FULL: a record
+    assert store.engine.hide_parameters is True
