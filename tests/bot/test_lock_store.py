@@ -74,3 +74,15 @@ def test_a_queue_is_removed_only_when_nobody_waits(redis_db) -> None:
     assert store.get_lock("conv") is not None  # the second is still waiting
     store.cleanup("conv", second)
     assert store.get_lock("conv") is None
+
+
+def test_the_same_race_catches_rasa_s_own_lock_store_every_time(redis_db) -> None:
+    """The check above can fail: Rasa's stock RedisLockStore, raced the same way, hands out
+    the same ticket twice (two servers run one conversation's messages at once, and one is
+    lost). Repeated until it does, so this holds on every run, not by luck."""
+    stock = [RedisLockStore(host="127.0.0.1", port=6379, db=7, key_prefix=PREFIX) for _ in range(6)]
+    for round_ in range(50):
+        tickets = tickets_issued_at_once(stock, f"stock-race-{uuid.uuid4().hex[:8]}", per_store=5)
+        if len(set(tickets)) < len(tickets):
+            return  # caught, as expected
+    pytest.fail("Rasa's RedisLockStore never duplicated a ticket in 50 rounds: the race test is blind")
