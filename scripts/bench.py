@@ -28,6 +28,7 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -235,6 +236,21 @@ def run_scenario(send: Callable[[requests.Session, str, str], bool], clients: in
     }
 
 
+LONG_CONVERSATION_TURNS = 100
+
+
+def run_long_conversation(send: Callable[[requests.Session, str, str], bool], tag: str) -> Dict[str, Any]:
+    """One customer asking ``LONG_CONVERSATION_TURNS`` questions in one conversation: does a
+    turn cost more as the conversation grows? (p50 of the first and of the last ten turns)"""
+    session, sender, times = requests.Session(), f"bench-{tag}", []
+    for i in range(LONG_CONVERSATION_TURNS):
+        start = time.perf_counter()
+        send(session, sender, MESSAGES[i % len(MESSAGES)])
+        times.append((time.perf_counter() - start) * 1000)
+    first, last = statistics.median(times[:10]), statistics.median(times[-10:])
+    return {"turns": LONG_CONVERSATION_TURNS, "first10_p50_ms": first, "last10_p50_ms": last, "ratio": last / first}
+
+
 def make_senders(base: str, token: str, timeout: float) -> Dict[str, Callable[[requests.Session, str, str], bool]]:
     """The two request kinds; each raises on anything but a well-formed 200 answer.
 
@@ -273,6 +289,10 @@ def render_table(report: Dict[str, Any]) -> str:
             target = f"< {P95_TARGET_MS:.0f} ms: {'MET' if s['p95_ms'] < P95_TARGET_MS and not s['errors'] else 'NOT MET'}"
         rows.append(f"{s['kind']:<8} {s['clients']:>7} {s['ok']:>5} {s['errors']:>4} {s['unanswered']:>5} {s['p50_ms']:>6.1f}ms "
                     f"{s['p95_ms']:>6.1f}ms {s['p99_ms']:>6.1f}ms {s['mean_ms']:>6.1f}ms {s['throughput_rps']:>7.1f}  {target}")
+    if "long_conversation" in report:
+        lc = report["long_conversation"]
+        rows.append(f"one conversation of {lc['turns']} turns: p50 of turns 1-10 {lc['first10_p50_ms']:.1f} ms, "
+                    f"of the last 10 {lc['last10_p50_ms']:.1f} ms ({lc['ratio']:.2f}x; target <= 1.5x)")
     mem = report["peak_memory_mb"]
     rows.append(f"peak memory (VmHWM, process tree): rasa {mem['rasa']:.0f} MB, actions {mem['actions']:.0f} MB")
     host = report["host"]
@@ -383,6 +403,7 @@ def measure(project: Path, model: Path, endpoints: str, credentials: str, args: 
                 result = run_scenario(send, clients, args.requests, f"{run_id}-{kind}-{clients}")
                 scenarios.append({"kind": kind, **result})
 
+        long_conversation = run_long_conversation(senders["turn"], f"{run_id}-long")
         load_after = os.getloadavg()
         memory = {"rasa": vmhwm_kb(rasa.proc.pid) / 1024, "actions": vmhwm_kb(actions.proc.pid) / 1024 if actions else 0.0}
     finally:
@@ -402,6 +423,7 @@ def measure(project: Path, model: Path, endpoints: str, credentials: str, args: 
         "target": {"p95_ms_at_1_client": P95_TARGET_MS,
                    "met": all(s["p95_ms"] < P95_TARGET_MS and not s["errors"] for s in one_client.values())},
         "scenarios": scenarios,
+        "long_conversation": long_conversation,
         "peak_memory_mb": memory,
     }
 
