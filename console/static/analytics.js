@@ -153,6 +153,8 @@
     });
   }
 
+  /* The one entry (window.SobuAnalytics.render): draws figures JSON into `root` (the part's
+   * #analytics) and fetches nothing, so the offline report can call it with embedded data. */
   function render(root, d) {
     charts.forEach(function (c) { c.destroy(); });
     charts = [];
@@ -160,7 +162,8 @@
       node.textContent = figureText(node.getAttribute("data-figure"), d);
     });
     Array.prototype.forEach.call(root.querySelectorAll("[data-chart]"), function (section) { drawChart(section, d); });
-    drawClusters(document.getElementById("analytics-clusters"), d);
+    var clusters = root.querySelector("[data-clusters]");
+    if (clusters) { drawClusters(clusters, d); }
     root.setAttribute("data-rendered", "true");
   }
 
