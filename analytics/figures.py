@@ -17,6 +17,7 @@ average over the cluster's texts, if that is at least ``CLUSTER_SIMILARITY``.
 """
 from __future__ import annotations
 
+import re
 import threading
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -314,12 +315,16 @@ def _tokenizer() -> Any:
 #: A Sudachi tokenizer may be used by one thread at a time (the console computes figures in
 #: worker threads; two analysts may ask at once).
 _TOKENIZER_LOCK = threading.Lock()
+_PLACEHOLDER = re.compile(r"［[^］]*］")
 
 
 def reading(text: str) -> str:
     """What a text is about, as read: its content words in katakana, nouns twice, spaced."""
+    # A masked detail (［電話番号］) says nothing about the topic: left out, or every question
+    # opening with one would cluster together (seen in scripts/bench_analytics.py).
+    topical = _PLACEHOLDER.sub(" ", text)
     with _TOKENIZER_LOCK:
-        morphemes = [(m.part_of_speech()[0], m.reading_form() or m.surface()) for m in _tokenizer().tokenize(text)]
+        morphemes = [(m.part_of_speech()[0], m.reading_form() or m.surface()) for m in _tokenizer().tokenize(topical)]
     words = [" ".join([r, r] if pos == "名詞" else [r]) for pos, r in morphemes if pos in CONTENT_WORDS]
     return " ".join(words) or text
 

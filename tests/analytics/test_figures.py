@@ -122,3 +122,9 @@ def test_readings_can_be_taken_by_several_threads_at_once():
         readings = list(pool.map(reading, texts))
     assert readings[:3] == ["テ スウ リョウ リョウ", "テスウリョウ テスウリョウ", "ポイント ポイント タマリ"]
     assert readings == readings[:3] * 200
+
+
+def test_a_masked_detail_does_not_decide_the_cluster():
+    texts = ["［電話番号］です。ポイントはたまりますか", "［電話番号］です。引っ越しの手続きを教えて",
+             "ポイントは貯まりますか？", "引っ越しの手続きをしたい"]
+    assert sorted(sorted(g) for g in cluster_texts(texts)) == [[0, 2], [1, 3]]
