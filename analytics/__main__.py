@@ -83,13 +83,12 @@ def report(out: Path, period: Period) -> int:
 
 
 def _period(args: argparse.Namespace) -> Period:
-    if args.first or args.last:
-        last = date.fromisoformat(args.last) if args.last else Period.last_days(1).last
-        first = date.fromisoformat(args.first) if args.first else last
-        if first > last:
-            raise ValueError("--from is after --to")
-        return Period(first, last)
-    return Period.last_days(args.days)
+    first = date.fromisoformat(args.first) if args.first else None
+    last = date.fromisoformat(args.last) if args.last else None
+    try:
+        return Period.chosen(args.days, first, last)
+    except ValueError:
+        raise ValueError("--from is after --to") from None
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:

@@ -57,6 +57,24 @@ class Period:
         end = today or now_in_japan().date()
         return cls(end - timedelta(days=days - 1), end)
 
+    @classmethod
+    def chosen(
+        cls, days: int, first: Optional[date] = None, last: Optional[date] = None,
+        today: Optional[date] = None, max_days: Optional[int] = None,
+    ) -> "Period":
+        """What a reader asked for: the last ``days`` days, or ``first``..``last`` (a missing
+        end: up to today, or the other end's day). ValueError if backwards or too long."""
+        today = today or now_in_japan().date()
+        if first is None and last is None:
+            return cls.last_days(days, today)
+        last = last or today
+        first = first or last
+        if first > last:
+            raise ValueError("the first day is after the last")
+        if max_days is not None and (last - first).days >= max_days:
+            raise ValueError(f"longer than {max_days} days")
+        return cls(first, last)
+
     @property
     def days(self) -> List[date]:
         return [self.first + timedelta(days=i) for i in range((self.last - self.first).days + 1)]

@@ -22,14 +22,10 @@ MAX_PERIOD_DAYS = 366
 class AnalyticsService(Service):
     def period(self, days: int, first: Optional[date], last: Optional[date]) -> Period:
         """The last ``days`` days, or the days from ``first`` to ``last`` (Japan time)."""
-        today = self.ctx.settings.product.now().date()
-        if first is None and last is None:
-            return Period.last_days(days, today)
-        last = last or today
-        first = first or last
-        if first > last or (last - first).days >= MAX_PERIOD_DAYS:
-            raise ApiError(400, t("bad_period"))
-        return Period(first, last)
+        try:
+            return Period.chosen(days, first, last, self.ctx.settings.product.now().date(), MAX_PERIOD_DAYS)
+        except ValueError:
+            raise ApiError(400, t("bad_period")) from None
 
     async def summary(self, period: Period) -> Dict[str, Any]:
         with storage_errors():
