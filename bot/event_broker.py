@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from rasa.core.brokers.sql import SQLEventBroker
-from sqlalchemy import event
+
+from .sqlite_engine import make_private
 
 
 class PrivateSQLEventBroker(SQLEventBroker):
@@ -21,17 +22,7 @@ class PrivateSQLEventBroker(SQLEventBroker):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.engine.hide_parameters = True
-        if self.engine.dialect.name == "sqlite":
-            @event.listens_for(self.engine, "connect")
-            def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode = WAL")
-                # Rasa commits every event on its own: in WAL mode NORMAL skips the fsync per
-                # commit (only checkpoints sync). A power cut may lose the last events of the
-                # stream — analytics counts, never a conversation (the tracker store keeps it).
-                cursor.execute("PRAGMA synchronous = NORMAL")
-                cursor.execute("PRAGMA busy_timeout = 15000")
-                cursor.close()
-
-            self.engine.dispose()  # connections made by create_all() predate the hook
+        # Rasa commits every event on its own: in WAL mode NORMAL skips the fsync per commit
+        # (only checkpoints sync). A power cut may lose the last events of the stream —
+        # analytics counts, never a conversation (the tracker store keeps it).
+        make_private(self.engine, extra_pragmas=("synchronous = NORMAL",))

@@ -14,7 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from sqlalchemy import event
+
+from .sqlite_engine import make_private
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -22,14 +23,4 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # SQLAlchemy reads this flag when it wraps a driver error (Connection._handle_dbapi_exception).
-        self.engine.hide_parameters = True
-        if self.engine.dialect.name == "sqlite":
-            @event.listens_for(self.engine, "connect")
-            def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode = WAL")
-                cursor.execute("PRAGMA busy_timeout = 15000")
-                cursor.close()
-
-            self.engine.dispose()  # connections made while creating the tables predate the hook
+        make_private(self.engine)  # every commit stays synced: a conversation is a record
