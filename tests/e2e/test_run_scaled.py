@@ -20,7 +20,7 @@ from storage.models import AnalyticsConversationRow
 from sobu_privacy.pseudonyms import ANALYTICS, pseudonym
 from tests.e2e.test_channels import Browser
 from tests.e2e.test_chat_rest import new_sender, texts
-from tests.e2e.test_make_run import started_pids, wait_for
+from tests.e2e.test_make_run import alive, answers, started_pids, wait_for
 from tests.e2e.test_scale_path import _delete_queue
 from tests.servers import ROOT, bot_environment, free_port
 
@@ -46,10 +46,10 @@ def scaled(tmp_path_factory):
                           api=f"http://127.0.0.1:{env['RASA_PORT']}", token=env["BOT_API_TOKEN"])
     try:
         for port in (env["RASA_PORT_1"], env["RASA_PORT_2"]):
-            wait_for(lambda port=port: _up(f"http://127.0.0.1:{port}/version"), timeout=240)
-        wait_for(lambda: _up(public + "/healthz"), timeout=60)
+            wait_for(lambda port=port: answers(f"http://127.0.0.1:{port}/version"), timeout=240)
+        wait_for(lambda: answers(public + "/healthz"), timeout=60)
         # the proxy has seen both Rasa servers up (round robin: four answers in a row)
-        wait_for(lambda: all(_up(bot.api + "/version") for _ in range(4)), timeout=60)
+        wait_for(lambda: all(answers(bot.api + "/version") for _ in range(4)), timeout=60)
         yield bot
     finally:
         if process.poll() is None:
@@ -61,13 +61,6 @@ def scaled(tmp_path_factory):
             cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.close()
         asyncio.run(_delete_queue(name))
-
-
-def _up(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).status_code == 200
-    except requests.RequestException:
-        return False
 
 
 def chat(bot, sender: str, message: str) -> str:
@@ -110,7 +103,7 @@ def test_a_dead_rasa_server_costs_only_its_restart(scaled):
     for sender in senders:  # the proxy sends every message to the server that is up
         assert "プライバシーポリシー" in chat(scaled, sender, "個人情報の利用目的を教えてください")
     wait_for(lambda: "rasa1 restarted" in scaled.log.read_text(), timeout=60)
-    wait_for(lambda: _up(f"http://127.0.0.1:{scaled.env['RASA_PORT_1']}/version"), timeout=240)
+    wait_for(lambda: answers(f"http://127.0.0.1:{scaled.env['RASA_PORT_1']}/version"), timeout=240)
 
     # Both servers' events reach the one analytics store through RabbitMQ.
     db = Database(f"postgresql://postgres@127.0.0.1:5432/{scaled.env['SCALE_PG_DB']}")
@@ -128,11 +121,4 @@ def test_sigterm_stops_every_service(scaled):
     pids = list(started_pids(scaled.log).values())
     os.killpg(scaled.process.pid, signal.SIGTERM)
     scaled.process.wait(timeout=60)
-
-    def gone(pid: int) -> bool:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return True
-        return open(f"/proc/{pid}/stat").read().split()[2] == "Z"
-    wait_for(lambda: all(gone(pid) for pid in pids), timeout=30)
+    wait_for(lambda: not any(alive(pid) for pid in pids), timeout=30)
