@@ -1,4 +1,5 @@
 """FAQ answers come from the knowledge base with their section; misses lead to a person."""
+from actions import services
 from actions.fallback import ActionDefaultFallback, ActionHandleFallback, ActionHandleOutOfScope
 from actions.faq import ActionAnswerDetail, ActionAnswerFaq
 from tests.actions.conftest import load_tracker, responses, slot_events
@@ -20,7 +21,7 @@ def test_answer_about_a_right_leaves_the_offer_to_the_rules(run_action):
 
 def test_more_detail_offered_outside_forms_only(run_action):
     messages, _ = run_action(ActionAnswerFaq(), load_tracker("faq_fee", last_faq=None))
-    assert responses(messages)[0] == "utter_faq_answer"
+    assert responses(messages) == ["utter_faq_answer", "utter_offer_detail"]
     state = load_tracker("faq_fee")
     state["active_loop"] = {"name": "request_form"}
     in_form, _ = run_action(ActionAnswerFaq(), state)
@@ -36,9 +37,11 @@ def test_follow_up_is_answered_in_context(run_action):
 
 
 def test_detail_of_the_last_answer(run_action):
-    short, _ = run_action(ActionAnswerFaq(), load_tracker("faq_fee"))
     detail, _ = run_action(ActionAnswerDetail(), load_tracker("faq_fee", last_faq="faq_identity_verification"))
     assert "（プライバシーポリシー 8. より）" in detail[0]["answer"]
+    # the longer text of the last answer (not the short one again, not the current intent's)
+    answer = services.knowledge_base().answer_for("faq_identity_verification")
+    assert detail[0]["answer"] == answer.text_detail() != answer.text_short()
     nothing, _ = run_action(ActionAnswerDetail(), load_tracker("faq_fee", last_faq=None))
     assert responses(nothing) == ["utter_no_detail_context"]
 

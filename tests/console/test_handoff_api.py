@@ -220,6 +220,25 @@ def test_notes_and_ticket_links_only_by_the_holder_or_an_admin(console):
     assert admin.api_post("/api/conversations/conv-h/notes", {"text": "管理者メモ"}).status_code == 201
     notes = console.ctx.handoffs.notes(console.ctx.handoffs.open_for_conversation("conv-h").id)
     assert [n.author for n in notes] == ["staff1", "admin1"]
+    # each note is audited with its author, never with its text
+    entries = console.ctx.audit.entries(action="handoff.note", target="conv-h")
+    assert sorted(e.actor for e in entries) == ["admin1", "staff1"]
+    assert all("担当メモ" not in str(e.detail) for e in entries)
+
+
+def test_linking_a_ticket_to_the_conversation_is_audited(console):
+    console.ctx.handoffs.enqueue("conv-l", bot_summary())
+    from storage.tickets import TicketDraft
+
+    ticket = console.ctx.tickets.open_ticket(TicketDraft(
+        request_type="disclosure", name="山田 太郎", name_kana="ヤマダ タロウ", postal_code="289-2511",
+        address="千葉県旭市イ1", phone="0479-62-0000", details="開示", delivery_method="post"))
+    holder = console.login("staff1")
+    assert holder.api_post("/api/conversations/conv-l/claim").status_code == 200
+    resp = holder.api_post("/api/conversations/conv-l/ticket", {"ticket_number": ticket.number})
+    assert resp.status_code == 200, resp.text
+    [entry] = console.ctx.audit.entries(action="handoff.link_ticket")
+    assert (entry.actor, entry.target, entry.detail["ticket"]) == ("staff1", "conv-l", ticket.number)
 
 
 def test_reads_of_personal_data_are_audited_once_per_window(console):

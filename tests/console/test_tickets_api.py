@@ -119,3 +119,11 @@ def test_ticket_from_the_bots_real_summary_shape(console):
     assert resp.status_code == 201, resp.text
     ticket = resp.json()
     assert (ticket["request_type"], ticket["delivery_method"], ticket["phone"]) == ("correction", "post", "09012345678")
+
+
+def test_reading_a_ticket_is_audited_with_who_and_which(console):
+    ticket = _ticket(console)
+    staff = console.login("staff1")
+    assert staff.get(staff.url(f"/api/tickets/{ticket.number}")).status_code == 200
+    [entry] = console.ctx.audit.entries(action="ticket.view")
+    assert (entry.actor, entry.target) == ("staff1", ticket.number)
