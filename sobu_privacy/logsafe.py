@@ -76,7 +76,10 @@ def install() -> None:
             message = str(record.msg)
         record.msg, record.args = scrub(message), None
         if record.exc_info and record.exc_info[0] is not None:
-            record.exc_text = scrub("".join(traceback.format_exception(*record.exc_info)).rstrip())
+            # line by line: a text run may span lines in a message, but in a traceback it
+            # would swallow the "ValueError:" line between the failing source line and the message
+            formatted = "".join(traceback.format_exception(*record.exc_info)).rstrip()
+            record.exc_text = "\n".join(scrub(line) for line in formatted.split("\n"))
             record.exc_info = None
         if record.stack_info:
             record.stack_info = scrub(record.stack_info)

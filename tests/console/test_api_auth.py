@@ -186,3 +186,18 @@ def test_pages_redirect_to_login_and_forbid_by_role(console):
     staff = console.login("staff1")
     assert staff.get(staff.url("/console/users")).status_code == 403
     assert staff.get(staff.url("/console/analytics")).status_code == 403
+
+
+def test_logout_empties_the_cookie_in_the_browser_and_ends_the_session(console):
+    client = console.login("staff1")
+    old_cookie = client.cookies.get("console_session")
+    resp = client.post(client.url("/logout"), data={"csrf_token": client.csrf}, allow_redirects=False)
+    assert resp.status_code == 303 and resp.headers["Location"] == "/login"
+    parts = [p.strip() for p in resp.headers["Set-Cookie"].split(";")]
+    name, _, value = parts[0].partition("=")
+    attributes = {p.partition("=")[0].lower(): p.partition("=")[2] for p in parts[1:]}
+    assert name == "console_session" and value.strip('"') == ""
+    # the same flags as at login, and gone at once: Max-Age=0 on the path the cookie was set for
+    assert attributes == {"path": "/", "httponly": "", "samesite": "Strict", "max-age": "0"}
+    again = requests.get(console.url + "/api/me", cookies={"console_session": old_cookie})
+    assert again.status_code == 401

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import subprocess
 import sys
 from pathlib import Path
@@ -64,3 +65,51 @@ logging.getLogger("x").error("broken %s %s", "総武花子")
     for secret in ["総武", "花子", "1234-5678", "marker@example.com", "5941", "旭市"]:
         assert secret not in text, text
     assert "ValueError" in text and "Traceback" in text and "rasa.core.processor" in text
+
+
+@pytest.fixture
+def fresh_install():
+    """install() in this process from scratch (the servers call it once at start), put back after."""
+    from sobu_privacy import logsafe
+
+    saved_factory, saved = logging.getLogRecordFactory(), logsafe._installed
+    logging.setLogRecordFactory(logging.LogRecord)
+    logsafe._installed = None
+    try:
+        logsafe.install()
+        yield logsafe
+    finally:
+        logging.setLogRecordFactory(saved_factory)
+        logsafe._installed = saved
+
+
+def _record(name, level, msg, *args, exc_info=None, stack_info=False):
+    logger = logging.getLogger(name)
+    return logger.makeRecord(name, level, "f.py", 1, msg, args, exc_info,
+                             sinfo="Stack (most recent call last):\n  総武花子 09012345678" if stack_info else None)
+
+
+def test_install_scrubs_message_arguments_traceback_and_stack_of_each_record(fresh_install):
+    record = _record("rasa.core.processor", logging.DEBUG, "Received user message '%s'", "総武花子 090-1234-5678")
+    assert record.getMessage() == "Received user message '[text] [number]'"
+    assert record.args is None
+    try:
+        raise ValueError("bad value: marker@example.com 旭市二の5941")
+    except ValueError:
+        failed = _record("sqlalchemy", logging.ERROR, "failed", exc_info=sys.exc_info())
+    assert failed.exc_info is None  # formatted once, scrubbed; never formatted again from the raw exception
+    assert failed.exc_text.startswith("Traceback (most recent call last):") and failed.exc_text.endswith("[text]")
+    assert "ValueError: bad value: [email] [text]" in failed.exc_text and "marker" not in failed.exc_text
+    stacked = _record("x", logging.WARNING, "here", stack_info=True)
+    assert stacked.stack_info == "Stack (most recent call last):\n  [text] [number]"
+    broken = _record("x", logging.ERROR, "broken %s %s", "総武花子")  # one argument short
+    assert broken.getMessage() == "broken %s %s" and broken.args is None
+    plain = _record("x", logging.INFO, "ticket opened type=%s", "disclosure", exc_info=(None, None, None))
+    assert plain.getMessage() == "ticket opened type=disclosure" and plain.exc_text is None
+
+
+def test_install_is_idempotent_and_keeps_the_factory_it_wrapped(fresh_install):
+    installed = logging.getLogRecordFactory()
+    assert installed is fresh_install._installed and installed is not logging.LogRecord
+    fresh_install.install()
+    assert logging.getLogRecordFactory() is installed  # a second call does not wrap twice
