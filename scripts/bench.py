@@ -347,14 +347,43 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     ap.add_argument("--start-timeout", type=float, default=180.0, help="seconds to wait for each server")
     ap.add_argument("--out", type=Path, default=REPO_ROOT / "results/bench.json")
     ap.add_argument("--no-floor", action="store_true", help="do not measure the floor bot (scripts/floor_bot)")
+    ap.add_argument("--profile", type=Path, default=None,
+                    help="record both servers with py-spy during the turns into this folder and print where "
+                         "the time goes (make profile); the timings of such a run include py-spy's cost")
     return ap.parse_args(argv)
 
 
 FLOOR_PROJECT = REPO_ROOT / "scripts" / "floor_bot"
 
 
+def start_profilers(folder: Path, services: Dict[str, Optional[Service]]) -> List[subprocess.Popen]:
+    """py-spy (pinned in requirements.lock) samples each server's process from outside, 100 times
+    a second without pausing it; raw stacks go to ``folder/<service>.txt`` (profile_summary.py)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    py_spy = str(Path(sys.executable).with_name("py-spy"))
+    recorders = []
+    for name, svc in services.items():
+        if svc is None:
+            continue
+        recorders.append(subprocess.Popen(
+            [py_spy, "record", "--pid", str(svc.proc.pid), "--rate", "100", "--nonblocking", "--format", "raw",
+             "--output", str(folder / f"{name}.txt")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    time.sleep(1.0)  # attached before the first timed request
+    return recorders
+
+
+def stop_profilers(recorders: List[subprocess.Popen]) -> None:
+    for rec in recorders:
+        rec.send_signal(signal.SIGINT)  # py-spy writes its file on Ctrl-C
+    for rec in recorders:
+        try:
+            rec.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            rec.kill()
+
+
 def measure(project: Path, model: Path, endpoints: str, credentials: str, args: argparse.Namespace,
-            *, with_actions: bool = True) -> Dict[str, Any]:
+            *, with_actions: bool = True, profile: Optional[Path] = None) -> Dict[str, Any]:
     """Start the bot of ``project`` with ``model``, run every scenario, stop it; the report."""
     rasa_bin = str(Path(sys.executable).parent / "rasa")
     rport, aport = args.rasa_port or free_port(), args.actions_port or free_port()
@@ -395,6 +424,7 @@ def measure(project: Path, model: Path, endpoints: str, credentials: str, args: 
             if warm["errors"]:
                 raise RuntimeError(f"warm-up of {kind} failed: {warm['error_examples']}\n{rasa.tail()}")
 
+        recorders = start_profilers(profile, {"rasa": rasa, "actions": actions}) if profile else []
         load_before = os.getloadavg()
         scenarios = []
         for kind, send in senders.items():
@@ -405,6 +435,7 @@ def measure(project: Path, model: Path, endpoints: str, credentials: str, args: 
 
         long_conversation = run_long_conversation(senders["turn"], f"{run_id}-long")
         load_after = os.getloadavg()
+        stop_profilers(recorders)
         memory = {"rasa": vmhwm_kb(rasa.proc.pid) / 1024, "actions": vmhwm_kb(actions.proc.pid) / 1024 if actions else 0.0}
     finally:
         for svc in reversed(services):
@@ -469,18 +500,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     # SIGTERM (e.g. from make or CI) must also reach the finally blocks.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     report = measure(project, model.resolve(), project_file(project, args.endpoints, "endpoints.yml"),
-                     project_file(project, args.credentials, "credentials.yml"), args)
+                     project_file(project, args.credentials, "credentials.yml"), args, profile=args.profile)
     print("\n" + render_table(report))
     if not args.no_floor:
         with tempfile.TemporaryDirectory(prefix="bench-floor-") as tmp:
             floor = measure(FLOOR_PROJECT, train_floor(Path(tmp)), "endpoints.yml", "credentials.yml", args,
-                            with_actions=False)
+                            with_actions=False, profile=args.profile / "floor" if args.profile else None)
         print("\nthe floor (scripts/floor_bot):\n" + render_table(floor))
         print("\n" + render_ratios(report, floor))
         report["floor"] = floor
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"written: {args.out}")
+    if args.profile:
+        from profile_summary import render_files
+
+        recorded = [(name, args.profile / sub / f"{service}.txt")
+                    for name, sub in (("assistant", ""), ("floor", "floor"))
+                    for service in ("rasa", "actions")]
+        table = render_files([(f"{name}: {path.stem}", path) for name, path in recorded if path.exists()])
+        (args.profile / "profile.md").write_text(table + "\n", encoding="utf-8")
+        print("\n" + table + f"\n\nwritten: {args.profile / 'profile.md'}")
     return 0
 
 
