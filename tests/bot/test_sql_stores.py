@@ -26,3 +26,37 @@ def test_the_sqlite_tracker_store_uses_wal_and_still_syncs_every_commit(tmp_path
         assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar_one() == 2  # FULL: a record
     assert store.engine.hide_parameters is True
+
+
+def test_turns_reuse_open_connections_instead_of_opening_the_file_each_time(tmp_path):
+    """SQLAlchemy 1.4 gives a SQLite file no pool: every session opened the file and closing
+    the last one checkpointed and synced the WAL (a third of a turn, profiled)."""
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy import event
+
+    from bot.tracker_store import PrivateSQLTrackerStore
+
+    store = PrivateSQLTrackerStore(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    broker = PrivateSQLEventBroker(dialect="sqlite", db=str(tmp_path / "events.db"))
+    opened = []
+    for engine in (store.engine, broker.engine):
+        event.listen(engine, "connect", lambda *_: opened.append(1))
+
+    async def turns() -> None:
+        for n in range(5):
+            tracker = await store.retrieve("c1") or DialogueStateTracker("c1", [])
+            tracker.update(UserUttered(f"質問{n}"))
+            await store.save(tracker)
+            broker.publish({"sender_id": "c1", "event": "user", "text": f"質問{n}"})
+
+    asyncio.run(turns())
+    assert len(opened) <= 2  # one per engine, kept open
+    assert [e.text for e in asyncio.run(store.retrieve("c1")).events if isinstance(e, UserUttered)] == [
+        f"質問{n}" for n in range(5)]
+    with store.engine.connect() as connection:  # pooled connections keep the private settings
+        assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
+        assert connection.execute(text("PRAGMA synchronous")).scalar_one() == 2
