@@ -291,3 +291,59 @@ def test_component_config_selects_entity_types() -> None:
     assert [e["entity"] for e in only_phone.extract("削除 090-1234-5678")] == ["phone_number"]
     with pytest.raises(ValueError):
         JapaneseEntityExtractor({"entities": ["telephone"]})
+
+
+# --------------------------------------------------------------------------- spans and overlaps
+
+
+@pytest.mark.parametrize(
+    "raw, covered",
+    [
+        ("〒289-2511", "289-2511"),
+        ("郵便番号は 289 2511 です", "289 2511"),
+        ("住所は289-2511 千葉県旭市", "289-2511"),
+    ],
+)
+def test_postal_code_span_covers_all_seven_digits(raw: str, covered: str) -> None:
+    assert found(raw, "postal_code") == [("289-2511", covered)]
+
+
+@pytest.mark.parametrize(
+    "raw, covered",
+    [
+        ("電話は047 431-1234です", "047 431-1234"),
+        ("(047)431-1234", "(047)431-1234"),
+        ("+81 (0)47 431-1234", "+81 (0)47 431-1234"),
+    ],
+)
+def test_a_phone_number_wins_over_the_postal_code_shape_inside_it(raw: str, covered: str) -> None:
+    """The longest of overlapping candidates is kept: 431-1234 here is part of the number."""
+    text = normalize_text(raw)
+    assert [(e["entity"], e["value"], text[e["start"]:e["end"]]) for e in extract_entities(text)] == [
+        ("phone_number", "0474311234", covered)
+    ]
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("開示090-1234-5678", [("request_type", "disclosure"), ("phone_number", "09012345678")]),
+        ("090-1234-5678削除", [("phone_number", "09012345678"), ("request_type", "deletion")]),
+        ("受付番号PR-7K3M-9XQ2消去の件", [("ticket_number", "PR-7K3M-9XQ2"), ("request_type", "erasure")]),
+    ],
+)
+def test_entities_that_touch_without_a_space_are_both_kept(raw: str, expected) -> None:
+    assert [(e["entity"], e["value"]) for e in extract_entities(normalize_text(raw))] == expected
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("090-1234-567、いや090-1234-5678です", ["09012345678"]),  # a number too short, then the right one
+        ("03-123-456じゃなくて03-1234-5678", ["0312345678"]),
+        ("お客様番号 0123456789、電話 0479-63-1000", ["0479631000"]),  # a customer number, then the phone
+        ("受付番号は0120123456、電話は090-1234-5678", ["09012345678"]),
+    ],
+)
+def test_a_phone_number_after_a_non_phone_number_is_still_found(raw: str, expected: List[str]) -> None:
+    assert values(raw, "phone_number") == expected

@@ -104,3 +104,21 @@ def test_normalize_postal_code(value, canonical):
 @pytest.mark.parametrize("value", ["289-251", "28925111", "abc", "", None, "289-2511 旭市"])
 def test_normalize_postal_code_refuses(value):
     assert identifiers.normalize_postal_code(value) is None
+
+
+@pytest.mark.parametrize("typed", ["〒289-2511です", "郵便番号は２８９ ２５１１です"])
+def test_a_postal_code_answer_may_hold_words_around_the_seven_digits(typed):
+    assert identifiers.parse_postal_code(typed) == "289-2511"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "〒289-2511 旭市萩園1234",  # more digits than the postal code: an address, not an answer
+        "289-2511の1番地",
+        "2892-511",                  # seven digits, hyphen in the wrong place: refused, not raised
+        "28 92 511",
+    ],
+)
+def test_a_postal_code_answer_must_hold_exactly_seven_digits_written_as_a_postal_code(typed):
+    assert identifiers.parse_postal_code(typed) is None
