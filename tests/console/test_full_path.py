@@ -155,3 +155,114 @@ def test_reload_continues_and_end_chat_forgets(bot):
         # Rasa shows a conversation from its last restart: the old messages are behind it.
         assert [e for e in bot.tracker(first)["events"] if e["event"] == "user"] == []
         browser.close()
+
+
+CITATION = re.compile(r"（プライバシーポリシー (.+?) より）")
+LOG_ENTRIES = "els => els.map(li => [li.className, li.querySelector('.chat-bubble').textContent])"
+
+
+def _cited_sections(page) -> list:
+    """The policy section each of the assistant's answers cites, in the order shown."""
+    return [m.group(1) for text in _bot_messages(page) for m in CITATION.finditer(text)]
+
+
+def _wait_for_cited(page, n: int, timeout: float = 30000) -> None:
+    page.wait_for_function(
+        "n => [...document.querySelectorAll('.chat-msg-bot .chat-bubble')]"
+        ".filter(b => b.textContent.includes('（プライバシーポリシー')).length >= n",
+        arg=n, timeout=timeout)
+
+
+def _user_texts(bot, session_id: str, n: int, timeout: float = 30) -> list:
+    """What Rasa's tracker holds as the customer's messages, once it holds at least n
+    (Rasa sends the answer before it saves the turn)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        texts = [e["text"] for e in bot.tracker(session_id)["events"] if e["event"] == "user"]
+        if len(texts) >= n or time.monotonic() > deadline:
+            return texts
+        time.sleep(0.2)
+
+
+def test_offline_queue_and_reload_against_the_real_rasa(bot):
+    """The widget's offline queue with the real Rasa: what the customer types while the
+    connection is down is shown 未送信, sent once and in order when it is back, and answered;
+    a reload keeps the whole transcript and the conversation goes on.
+
+    Playwright's context.set_offline(True) closes chromium's open websocket at once (the
+    page's `websocket` sees `close`); nothing shared with the other tests is stopped.
+    The questions are chosen so each answer cites a different section of the policy."""
+    from playwright.sync_api import sync_playwright
+
+    store = "JSON.parse(sessionStorage.getItem('sobu-chat-v1')) || {}"
+    first, queued, after_reload = "個人情報を第三者に提供しますか", ["個人情報の利用目的を教えてください", "開示の請求の方法は？"], "共同利用について教えてください"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
+        context = browser.new_context(viewport={"width": 375, "height": 700})
+        customer = context.new_page()
+        errors: list = []
+        customer.on("pageerror", lambda e: errors.append(str(e)))
+        with customer.expect_websocket(timeout=15000) as opened:
+            customer.goto(bot.console_url + "/")
+            customer.click("#chat-launcher")
+        socket = opened.value
+        customer.wait_for_function(f"() => ({store}).sessionSecret", timeout=15000)
+        session_id = customer.evaluate(f"({store}).sessionId")
+
+        customer.fill("#chat-input", first)
+        customer.keyboard.press("Enter")
+        _wait_for_cited(customer, 1)
+        assert _cited_sections(customer) == ["3."]
+        assert _user_texts(bot, session_id, 1) == [first]
+
+        # offline: the open websocket is closed, the widget says so
+        with socket.expect_event("close", timeout=10000):
+            context.set_offline(True)
+        customer.wait_for_selector("#chat-status:not([hidden])", timeout=10000)
+        for text in queued:
+            customer.fill("#chat-input", text)
+            customer.keyboard.press("Enter")
+        pending = customer.locator(".chat-msg-pending")
+        assert pending.count() == 2
+        assert pending.locator(".chat-bubble").all_text_contents() == queued
+        assert all("未送信" in note for note in pending.locator(".chat-pending-note").all_text_contents())
+        assert customer.input_value("#chat-input") == ""
+        assert customer.text_content("#chat-status") in (
+            "接続が切れました。再接続しています…", "チャットサーバーに接続できません。しばらくしてからお試しください。")
+        _shot(customer, "13-full-path-offline-pending")
+        assert _user_texts(bot, session_id, 2, timeout=0) == [first]  # Rasa has not seen them
+
+        # online again: socket.io reconnects by itself, sends both, Rasa answers both in order
+        with customer.expect_websocket(timeout=30000):
+            context.set_offline(False)
+        customer.wait_for_function("() => document.querySelectorAll('.chat-msg-pending').length === 0", timeout=30000)
+        _wait_for_cited(customer, 3)
+        assert _user_texts(bot, session_id, 3) == [first, *queued]
+        assert _cited_sections(customer) == ["3.", "2.", "8."]
+        users = customer.locator(".chat-msg-user .chat-bubble").all_text_contents()
+        assert users == [first, *queued]
+        stored = customer.evaluate(f"({store}).messages")
+        assert [m for m in stored if m.get("pending") or "payload" in m] == []
+
+        # a reload shows the same transcript and the conversation continues
+        transcript = customer.eval_on_selector_all("#chat-log > li", LOG_ENTRIES)
+        with customer.expect_websocket(timeout=15000):
+            customer.reload()
+        customer.wait_for_selector("#chat-panel:not([hidden])")
+        assert customer.eval_on_selector_all("#chat-log > li", LOG_ENTRIES) == transcript
+        customer.wait_for_function("() => document.getElementById('chat-status').textContent === ''", timeout=15000)
+        assert customer.evaluate(f"({store}).sessionId") == session_id
+        customer.fill("#chat-input", after_reload)
+        customer.keyboard.press("Enter")
+        _wait_for_cited(customer, 4)
+        _shot(customer, "14-full-path-after-offline-and-reload")
+
+        # each message sent exactly once, each answered exactly once, in order
+        assert _user_texts(bot, session_id, 4) == [first, *queued, after_reload]
+        assert _cited_sections(customer) == ["3.", "2.", "8.", "4."]
+        assert customer.locator(".chat-msg-user .chat-bubble").all_text_contents() == [first, *queued, after_reload]
+        assert customer.eval_on_selector_all("#chat-log > li", LOG_ENTRIES)[:len(transcript)] == transcript
+        assert errors == []
+        browser.close()
