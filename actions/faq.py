@@ -28,8 +28,14 @@ class ActionAnswerFaq(Action):
             # Only policy answers are given here; never improvise one.
             dispatcher.utter_message(response="utter_default")
             return []
-        answer = kb.answer_for(intent, previous_intent=previous)
-        logger.info("faq answered intent=%s previous=%s sections=%s", intent, previous, answer.sections)
+        # The customer's words pick the part of the answer they ask about (「一般送配電事業者って
+        # どこの会社？」 gets the list of companies first). They are personal data: matched
+        # here, never logged; only the part's name is.
+        message = tracker.latest_message.get("text") or None
+        answer = kb.answer_for(intent, previous_intent=previous, message=message)
+        logger.info(
+            "faq answered intent=%s part=%s previous=%s sections=%s", intent, answer.part, previous, answer.sections
+        )
         dispatcher.utter_message(response="utter_faq_answer", answer=answer.text_short())
         in_form = tracker.active_loop_name is not None
         # Answers about a right the customer can exercise here are followed by the offer to

@@ -11,7 +11,11 @@ stable id); the customer-facing answers (answers.yml) cite those ids. Loading
 * renders contact placeholders (``{contact.phone}``) from the structured contact data, so
   changing the contact data changes every answer;
 * builds the citation 「（プライバシーポリシー 8. より）」 from the sources, so an answer can
-  never cite a section it does not draw on.
+  never cite a section it does not draw on;
+* builds an answer's ``parts:`` (the focused answer to a question about one part of it, e.g.
+  which companies are 一般送配電事業者), validating their sources like an answer's and
+  their ``when`` words (non-empty, and none already caught by an earlier part's word, since
+  the first applicable part is the one sent).
 
 The data model is ``policy_kb.model``, the queries ``policy_kb.knowledge_base``; the check
 against the source text is ``policy_kb.source_audit``. No Rasa imports.
@@ -29,7 +33,9 @@ from typing import Any, Mapping
 import yaml
 
 from .knowledge_base import KnowledgeBase
-from .model import Contact, FaqAnswer, KnowledgeBaseError, Piece, Section, TextBlock, _citation
+from .model import (
+    AnswerPart, Contact, FaqAnswer, KnowledgeBaseError, Piece, Section, TextBlock, _citation, match_form,
+)
 from .normalize import to_hhmm
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -49,6 +55,10 @@ _NON_TEXT_KEYS = frozenset(
 )
 # Containers: their text is rendered from their children, not stored.
 _CONTAINER_KEYS = ("items", "rows", "entries", "fields")
+# A part's name appears in logs and in the coverage report (``intent#name``).
+_PART_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+# What a part may say. No ``detail``: 「詳しく」 after a part gives the whole answer's detail.
+_PART_KEYS = frozenset({"when", "short", "sources"})
 
 
 # ----------------------------------------------------------------------------------
@@ -231,6 +241,68 @@ class _AnswerBuilder:
                 sections.add(p.section)
         return list(raw), sorted(sections, key=int)
 
+    def parts(self, where: str, raw: Any, whole: FaqAnswer) -> tuple[AnswerPart, ...]:
+        """The ``parts:`` of one answer, in answers.yml order (the order ``part_for`` tries them).
+
+        A part's detail is the whole answer's (with the whole answer's citation), so
+        「詳しく」 after a part shows everything; for an answer without a detail that is the
+        whole answer's short text, which says more than the part. A ``when`` word that contains an earlier
+        part's word (or repeats it) could never select its part: that is an ordering
+        mistake, reported rather than left to surprise a customer.
+        """
+        if raw is None:
+            return ()
+        if not isinstance(raw, dict) or not raw:
+            self.problems.append(f"{where}.parts: expected a mapping of part names to parts")
+            return ()
+        out: list[AnswerPart] = []
+        earlier: list[tuple[str, str]] = []  # (word in match form, part name)
+        for name, praw in raw.items():
+            pwhere = f"{where}.parts.{name}"
+            if not isinstance(name, str) or not _PART_NAME_RE.match(name):
+                self.problems.append(f"{pwhere}: part names are lower_case_words")
+            if not isinstance(praw, dict):
+                self.problems.append(f"{pwhere}: expected when, short and sources")
+                continue
+            for key in sorted(set(praw) - _PART_KEYS):
+                self.problems.append(f"{pwhere}: unknown key {key!r} (a part has when, short, sources; "
+                                     f"its detail is the answer's)")
+            when = self._when(pwhere, praw.get("when"))
+            for word in when:
+                for prior, prior_name in earlier:
+                    if prior in word:
+                        self.problems.append(f"{pwhere}.when: {word!r} is already caught by {prior!r} of "
+                                             f"part {prior_name!r}, which comes first")
+                        break
+            earlier += [(w, str(name)) for w in when]
+            srcs, secs = self.sources(pwhere, praw.get("sources"))
+            answer = FaqAnswer(
+                intent=whole.intent,
+                short=self.render(pwhere + ".short", praw.get("short")),
+                detail=whole.detail if whole.detail is not None else whole.short,
+                sources=srcs,
+                sections=secs,
+                citation=_citation(secs),
+                part=str(name),
+                detail_citation=whole.citation,
+            )
+            out.append(AnswerPart(name=str(name), when=when, answer=answer))
+        return tuple(out)
+
+    def _when(self, where: str, raw: Any) -> tuple[str, ...]:
+        """The words of a part in ``match_form``, duplicates dropped; a problem if there are none."""
+        if not isinstance(raw, list) or not raw:
+            self.problems.append(f"{where}.when: needs a non-empty list of words")
+            return ()
+        words: list[str] = []
+        for w in raw:
+            form = match_form(w) if isinstance(w, str) else ""
+            if not form:
+                self.problems.append(f"{where}.when: empty or not text: {w!r}")
+            elif form not in words:
+                words.append(form)
+        return tuple(words)
+
 
 def _load(policy_path: Path, answers_path: Path, source_path: Path | None) -> KnowledgeBase:
     problems: list[str] = []
@@ -282,6 +354,7 @@ def _load(policy_path: Path, answers_path: Path, source_path: Path | None) -> Kn
         problems.append("answers.yml: block 'contact_and_hours' is missing")
 
     answers: dict[str, dict[str | None, FaqAnswer]] = {}
+    parts: dict[str, tuple[AnswerPart, ...]] = {}
     raw_faq = raw_answers.get("answers") or {}
     for intent, raw in raw_faq.items():
         variants: dict[str | None, FaqAnswer] = {}
@@ -300,6 +373,8 @@ def _load(policy_path: Path, answers_path: Path, source_path: Path | None) -> Kn
             vwhere = f"{where}.context.{prev}"
             if prev not in raw_faq:
                 problems.append(f"{vwhere}: context key must be a FAQ intent with an answer")
+            if "parts" in vraw:
+                problems.append(f"{vwhere}: parts belong to the answer, not to a context variant")
             if "sources" in vraw:
                 vsrcs, vsecs = ab.sources(vwhere, vraw.get("sources"))
             else:
@@ -315,6 +390,7 @@ def _load(policy_path: Path, answers_path: Path, source_path: Path | None) -> Kn
                 context=prev,
             )
         answers[intent] = variants
+        parts[intent] = ab.parts(where, raw.get("parts"), base)
 
     if problems:
         raise KnowledgeBaseError(problems)
@@ -326,6 +402,7 @@ def _load(policy_path: Path, answers_path: Path, source_path: Path | None) -> Kn
         verbatim=tuple(b.verbatim),
         contact=contact,
         answers=answers,
+        parts=parts,
         blocks=blocks,
         source_text=source_text,
         policy_path=policy_path,

@@ -8,9 +8,11 @@ with the answers that use it and fails when one is reached by none.
 
 Reachability follows the code path the bot really uses, nothing parallel to it:
 
-* ``actions/faq.py`` sends ``KnowledgeBase.answer_for(intent, previous_intent)``: the answer
-  of answers.yml for the FAQ intent, or its ``context:`` variant when the previous FAQ was
-  that intent (shown here as ``intent@previous``); 「詳しく」 sends the same answer's detail.
+* ``actions/faq.py`` sends ``KnowledgeBase.answer_for(intent, previous_intent, message)``: the
+  answer of answers.yml for the FAQ intent, or the part of it the customer's message asks
+  about (its ``parts:``, shown here as ``intent#part``), or its ``context:`` variant when the
+  previous FAQ was that intent (shown as ``intent@previous``); 「詳しく」 sends the whole
+  answer's detail.
   There is no generic per-section answer: a piece no answer cites is not said by the bot.
   (tests/policy_kb and tests/sobu_privacy check that every answers.yml intent is one of the
   contract's FAQ intents the NLU recognises.)
@@ -72,7 +74,7 @@ class Reach(enum.Enum):
 @dataclass(frozen=True)
 class PieceCoverage:
     """One piece of the policy and the answers (``intent``, ``intent@previous``,
-    ``block:name``) that reach it, in answers.yml order."""
+    ``intent#part``, ``block:name``) that reach it, in answers.yml order."""
 
     piece_id: str
     section: str
@@ -123,7 +125,10 @@ class CoverageReport:
 
 
 def answer_label(answer: FaqAnswer) -> str:
-    """``faq_agent`` for a base answer, ``faq_agent@faq_disclosure`` for a context variant."""
+    """``faq_agent`` for a base answer, ``faq_agent@faq_disclosure`` for a context variant,
+    ``faq_joint_use_electricity#transmission_operators`` for a part."""
+    if answer.part:
+        return f"{answer.intent}#{answer.part}"
     return answer.intent + (f"@{answer.context}" if answer.context else "")
 
 
@@ -216,9 +221,9 @@ def render(report: CoverageReport) -> str:
     reach_w = max(len(r.value) for r in Reach) + 2
     lines = [
         "プライバシーポリシーの各部分と、それを使う回答 / each piece of the policy and the answers that use it",
-        "(intent@previous: the variant sent after that previous question; block:contact_and_hours: the desk's",
-        " contact text of hand-off, fallback and request messages; enclosed: inside a cited list or table;",
-        " parts: every part reached)",
+        "(intent@previous: the variant sent after that previous question; intent#part: the part of the answer",
+        " sent when the question names it; block:contact_and_hours: the desk's contact text of hand-off,",
+        " fallback and request messages; enclosed: inside a cited list or table; parts: every part reached)",
         "",
         _pad("piece", id_w) + _pad("sec", 5) + _pad("kind", kind_w) + _pad("text", title_w)
         + _pad("reached", reach_w) + "answers",

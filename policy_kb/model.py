@@ -1,5 +1,5 @@
 """The knowledge base's data model: the policy's pieces and sections, the contact and hours,
-the answers and text blocks. Frozen dataclasses; built by ``policy_kb.build``.
+the answers, their parts and the text blocks. Frozen dataclasses; built by ``policy_kb.build``.
 """
 
 from __future__ import annotations
@@ -7,6 +7,8 @@ from __future__ import annotations
 import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
+
+from sobu_privacy.text import normalize_text as _normalize_text
 
 
 class KnowledgeBaseError(ValueError):
@@ -103,11 +105,17 @@ def _citation(sections: list[str]) -> str:
 
 @dataclass(frozen=True)
 class FaqAnswer:
-    """The answer to one FAQ intent (possibly a context variant), ready to send.
+    """The answer to one FAQ intent (possibly a context variant or a part), ready to send.
 
     ``short`` is what a phone chat window shows first; ``detail`` is for
     「詳しく」. ``sources`` are piece ids; ``sections`` and ``citation`` are
     derived from them by the loader.
+
+    A *part* (``part`` set) is the focused answer to a question about one part of the
+    answer (「一般送配電事業者ってどこの会社？」): its own short text, sources and citation,
+    but the whole answer's detail, because 「詳しく」 after it shows the whole answer.
+    ``detail_citation`` is that detail's citation (the whole answer's), so a part's
+    ``text_detail()`` is exactly its answer's.
     """
 
     intent: str
@@ -117,6 +125,8 @@ class FaqAnswer:
     sections: list[str]
     citation: str
     context: str | None = None  # the previous intent this variant is for, None for the base answer
+    part: str | None = None  # the name of the part this answer is, None for a whole answer
+    detail_citation: str | None = None  # the citation of ``detail`` when it is not this answer's own
 
     def text_short(self) -> str:
         """The short answer with its citation on the next line."""
@@ -124,8 +134,44 @@ class FaqAnswer:
 
     def text_detail(self) -> str:
         """The detailed answer (or the short one if there is none) with its citation."""
-        body = self.detail or self.short
-        return f"{body}\n{self.citation}" if self.citation else body
+        if not self.detail:
+            return self.text_short()
+        citation = self.citation if self.detail_citation is None else self.detail_citation
+        return f"{self.detail}\n{citation}" if citation else self.detail
+
+
+def match_form(text: str) -> str:
+    """``text`` as part words are matched: the assistant's normal form, without spaces, case-folded.
+
+    Why one function for both sides: a part's ``when`` words (answers.yml) and the
+    customer's message go through the same ``sobu_privacy.text.normalize_text`` the NLU
+    applies, so full-width and half-width letters and digits, half-width katakana and the
+    dash/long-vowel variants meet in one spelling (ｲｯﾊﾟﾝ → イッパン, ＯＣＣＴＯ → OCCTO).
+    Spaces are dropped because customers split words at random (「一般 送配電」). Hiragana
+    and katakana are NOT folded into each other, and kana is never turned into kanji: the
+    spellings customers type in kana (いっぱんそうはいでん) are listed as words of their own.
+    """
+    return _normalize_text(text).replace(" ", "").casefold()
+
+
+@dataclass(frozen=True)
+class AnswerPart:
+    """A named part of an FAQ answer and the words that ask about it (answers.yml ``parts:``).
+
+    ``when`` holds the words in ``match_form``; the part applies to a message whose
+    ``match_form`` contains any of them. ``answer`` is what is sent then (its ``part`` is
+    ``name``). Which of several applicable parts is chosen is ``KnowledgeBase.part_for``'s
+    rule (the first in answers.yml order).
+    """
+
+    name: str
+    when: tuple[str, ...]
+    answer: FaqAnswer
+
+    def applies_to(self, message: str) -> bool:
+        """Whether the customer's ``message`` (raw, as typed) contains one of the part's words."""
+        text = match_form(message)
+        return any(word in text for word in self.when)
 
 
 @dataclass(frozen=True)

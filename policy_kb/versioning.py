@@ -67,10 +67,10 @@ def changed_sections(checked: PolicyVersion, current: PolicyVersion) -> List[str
 
 
 def affected_answers(kb: KnowledgeBase, sections: List[str]) -> List[str]:
-    """The answers (intent, or intent/context) citing any of these sections."""
+    """The answers (intent, intent/context, or intent#part) citing any of these sections."""
     touched = set(sections)
     return sorted(
-        answer.intent + (f"/{answer.context}" if answer.context else "")
+        answer.intent + (f"/{answer.context}" if answer.context else "") + (f"#{answer.part}" if answer.part else "")
         for answer in kb.iter_answers()
         if touched & set(answer.sections) or PREAMBLE in touched and not answer.sections
     )

@@ -111,3 +111,52 @@ def test_rasa_sdk_registers_the_forms_but_not_their_abstract_base():
     executor.register_package("actions")
     names = set(executor.actions)
     assert {"validate_request_form", "validate_status_check_form", "validate_callback_form"} <= names
+
+
+# --- a question about one part of an answer gets that part first (issue 13, item 3) ----------
+
+def test_question_about_one_part_gets_that_part(run_action):
+    messages, events = run_action(ActionAnswerFaq(), load_tracker("faq_electricity_which_companies"))
+    kb = services.knowledge_base()
+    part = kb.answer_for("faq_joint_use_electricity", message="一般送配電事業者ってどこの会社？")
+    assert part.part == "transmission_operators"
+    assert responses(messages) == ["utter_faq_answer", "utter_offer_detail"]
+    assert messages[0]["answer"] == part.text_short()
+    assert "東京電力パワーグリッド株式会社" in messages[0]["answer"]
+    assert messages[0]["answer"].endswith("（プライバシーポリシー 4. より）")
+    # the slot names the intent, so 「詳しく」 gives the whole answer (with the list of ※3)
+    assert slot_events(events) == {"last_faq": "faq_joint_use_electricity", "fallback_count": 0}
+    detail, _ = run_action(ActionAnswerDetail(), load_tracker("faq_fee", last_faq="faq_joint_use_electricity"))
+    assert detail[0]["answer"] == kb.answer_for("faq_joint_use_electricity").text_detail() == part.text_detail()
+    assert "沖縄電力株式会社" in detail[0]["answer"]
+
+
+def test_question_about_no_part_gets_the_whole_answer(run_action):
+    state = load_tracker("faq_electricity_which_companies")
+    state["latest_message"]["text"] = "でんきのきょうどうりようってなに"
+    messages, _ = run_action(ActionAnswerFaq(), state)
+    assert messages[0]["answer"] == services.knowledge_base().answer_for("faq_joint_use_electricity").text_short()
+
+
+def test_the_customers_text_picks_the_part_but_is_never_logged(run_action, caplog):
+    state = load_tracker("faq_electricity_which_companies")
+    text = "電気の情報の管理責任者は誰ですか？山田花子です"
+    state["latest_message"]["text"] = text
+    with caplog.at_level("DEBUG"):
+        messages, _ = run_action(ActionAnswerFaq(), state)
+    assert "需要抑制契約者です。" in messages[0]["answer"]  # the manager part
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "part=manager" in logged
+    assert "山田" not in logged and "管理責任者は誰" not in logged
+
+
+def test_a_part_wins_over_the_context_of_the_previous_question(run_action):
+    state = load_tracker("faq_agent_after_disclosure")
+    state["latest_message"] = {"text": "代理人が申し込むときの本人確認は？",
+                               "intent": {"name": "faq_identity_verification", "confidence": 0.9}, "entities": []}
+    messages, _ = run_action(ActionAnswerFaq(), state)
+    kb = services.knowledge_base()
+    assert messages[0]["answer"] == kb.answer_for("faq_identity_verification", message="代理人").text_short()
+    state["latest_message"]["text"] = "本人確認は？"
+    messages, _ = run_action(ActionAnswerFaq(), state)
+    assert messages[0]["answer"] == kb.answer_for("faq_identity_verification", "faq_disclosure").text_short()

@@ -47,9 +47,20 @@ def test_notes_and_headings_are_cited(report: CoverageReport, piece_id: str, ans
 
 
 def test_cells_of_a_cited_table_are_reached_through_it(report: CoverageReport) -> None:
-    cell = report.piece("s4.table2.scope.1")
+    cell = report.piece("s4.table2.scope.3")
     assert cell.reached_by is Reach.ENCLOSED and cell.answers == ("faq_joint_use_electricity",)
     assert report.piece("s1.items").reached_by is Reach.PARTS  # each of the five items is cited
+
+
+@pytest.mark.parametrize("piece_id, part", [
+    ("note.3", "faq_joint_use_electricity#transmission_operators"),
+    ("note.5", "faq_joint_use_electricity#abolition_agency"),
+    ("s4.table2.manager.1", "faq_joint_use_electricity#manager"),  # inside the row the part cites
+    ("s4.table1.items", "faq_joint_use_gas#items"),
+    ("s8.identity.agent", "faq_identity_verification#agent"),
+])
+def test_parts_reach_what_they_cite(report: CoverageReport, piece_id: str, part: str) -> None:
+    assert part in report.piece(piece_id).answers
 
 
 def test_the_contact_block_counts_as_sent(report: CoverageReport) -> None:
@@ -99,6 +110,7 @@ sections:
           - {id: note.1, kind: note, label: ※1, text: 注記}
       - {id: s1.variant_only, text: 文脈の段落}
       - {id: s1.block_only, text: 送られないブロックの段落}
+      - {id: s1.part_only, text: 部分だけが引く段落}
       - id: s1.all_parts
         kind: list
         items:
@@ -147,6 +159,11 @@ answers:
       faq_b:
         short: 文脈です。
         sources: [s1.variant_only]
+    parts:
+      focus:
+        when: [部分]
+        short: 部分です。
+        sources: [s1.part_only]
   faq_b:
     short: 項目です。
     detail: null
@@ -178,6 +195,7 @@ def test_tiny_kb_reports_exactly_its_gaps(tiny: Path) -> None:
         "note.1": (Reach.NONE, ()),  # marked on a cited row, but no answer cites the note
         "s1.variant_only": (Reach.CITED, ("faq_a@faq_b",)),
         "s1.block_only": (Reach.NONE, ()),  # cited only by a block no code sends
+        "s1.part_only": (Reach.CITED, ("faq_a#focus",)),  # sent when a question names the part
         "s1.all_parts": (Reach.PARTS, ("faq_a",)),
         "s1.all_parts.1": (Reach.CITED, ("faq_a",)),
         "s1.all_parts.2": (Reach.CITED, ("faq_a",)),
@@ -196,10 +214,12 @@ def test_tiny_kb_reports_exactly_its_gaps(tiny: Path) -> None:
 def test_main_fails_on_the_tiny_kb(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main([str(tiny)]) == 1
     out = capsys.readouterr().out
-    assert out.strip().splitlines()[-1] == "20 pieces, 5 uncovered"
+    assert out.strip().splitlines()[-1] == "21 pieces, 5 uncovered"
     line = next(line for line in out.splitlines() if line.startswith("s1.item.2 "))
     assert "UNCOVERED" in line
     assert "uncovered: s1.items, s1.item.2, s1.notes, note.1, s1.block_only" in out
+    line = next(line for line in out.splitlines() if line.startswith("s1.part_only "))
+    assert "cited" in line and line.endswith("faq_a#focus")
 
 
 def test_main_passes_once_the_gaps_are_cited(tiny: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -207,4 +227,4 @@ def test_main_passes_once_the_gaps_are_cited(tiny: Path, capsys: pytest.CaptureF
     answers.write_text(ANSWERS.replace("sources: [s1.table.a]", "sources: [s1.table.a, s1.items, note.1, s1.block_only]"),
                        encoding="utf-8")
     assert main([str(tiny)]) == 0
-    assert capsys.readouterr().out.strip().splitlines()[-1] == "20 pieces, 0 uncovered"
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "21 pieces, 0 uncovered"

@@ -6,17 +6,22 @@ import re
 
 import pytest
 
+from pathlib import Path
+
 from policy_kb import KnowledgeBase, load_knowledge_base, unsupported_facts
+from policy_kb.coverage import answer_label
 from policy_kb.fact_check import extract_facts
 
 KB = load_knowledge_base()
+PKG = Path(__file__).resolve().parents[2] / "policy_kb"
 
 
 def _all_texts(kb: KnowledgeBase) -> list[tuple[str, str]]:
-    """(label, text) for every short, detail, context variant and block, as sent (with citation)."""
+    """(label, text) for every short, detail, context variant, part and block, as sent (with
+    citation). ``iter_answers`` yields everything ``answer_for`` can return, parts included."""
     out: list[tuple[str, str]] = []
     for a in kb.iter_answers():
-        label = a.intent + (f"@{a.context}" if a.context else "")
+        label = answer_label(a)  # intent, intent@previous, intent#part
         out.append((label + ".short", a.text_short()))
         out.append((label + ".detail", a.text_detail()))
     for name, block in kb.blocks.items():
@@ -29,7 +34,7 @@ ANSWERS = list(KB.iter_answers())
 
 
 def _id(a) -> str:
-    return a.intent + (f"@{a.context}" if a.context else "")
+    return answer_label(a)
 
 
 @pytest.mark.parametrize("label, text", ALL_TEXTS, ids=[label for label, _ in ALL_TEXTS])
@@ -41,7 +46,45 @@ def test_all_kinds_of_text_are_checked() -> None:
     labels = {label for label, _ in ALL_TEXTS}
     assert "block.contact_and_hours.short" not in labels and "block.contact_and_hours" in labels
     assert "faq_agent@faq_disclosure.short" in labels
-    assert len([a for a in ANSWERS if a.context is None]) == 16
+    assert len([a for a in ANSWERS if a.context is None and a.part is None]) == 16
+    # every part of every answer is checked, as sent
+    parts = [p for intent in KB.faq_intents for p in KB.parts(intent)]
+    assert len(parts) >= 10
+    for p in parts:
+        assert f"{p.answer.intent}#{p.name}.short" in labels
+        assert (f"{p.answer.intent}#{p.name}.short", p.answer.text_short()) in ALL_TEXTS
+
+
+_TINY_ANSWERS = """\
+blocks:
+  contact_and_hours:
+    text: 窓口は{contact.department}（電話 {contact.phone}）です。
+    sources: [s8.contact, s8.hours, s8.hours.closed]
+answers:
+  faq_joint_use_electricity:
+    short: 電力事業では、一般送配電事業者等との間でお客さま情報を共同利用することがあります。
+    detail: 電力事業では、一般送配電事業者等との間でお客さま情報を共同利用することがあります。
+    sources: [s4.table2.intro, s4.table2]
+    parts:
+      transmission_operators:
+        when: [送配電]
+        short: 一般送配電事業者とは、全国の10社をいいます。
+        sources: [note.3]
+"""
+
+
+def test_an_unsupported_claim_in_a_part_fails_the_check(tmp_path: Path) -> None:
+    # A tiny answers.yml whose only part makes up a number (the policy names the companies, it
+    # never counts them): the texts this module checks include it, and the check flags it.
+    (tmp_path / "policy.yml").write_text((PKG / "policy.yml").read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "answers.yml").write_text(_TINY_ANSWERS, encoding="utf-8")
+    (tmp_path / "source").mkdir()
+    (tmp_path / "source" / "privacy_policy.txt").write_text(KB.source_text, encoding="utf-8")
+    kb = load_knowledge_base(tmp_path)
+    flagged = {label: unsupported_facts(text) for label, text in _all_texts(kb) if unsupported_facts(text)}
+    assert flagged == {"faq_joint_use_electricity#transmission_operators.short": ["10社"]}
+    # the same part is also what the bot sends for such a question
+    assert kb.answer_for("faq_joint_use_electricity", message="送配電って？").part == "transmission_operators"
 
 
 @pytest.mark.parametrize("a", ANSWERS, ids=_id)

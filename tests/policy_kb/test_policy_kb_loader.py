@@ -257,3 +257,193 @@ def test_no_rasa_import() -> None:
     code = "import sys, policy_kb; policy_kb.load_knowledge_base(); " \
            "bad = [m for m in sys.modules if m.split('.')[0] in ('rasa', 'rasa_sdk')]; assert not bad, bad"
     subprocess.run([sys.executable, "-c", code], cwd=REPO, check=True)
+
+
+# --- parts: a question about one part of an answer gets that part first --------------------
+
+@pytest.mark.parametrize("message, part", [
+    # which 一般送配電事業者 (※3): kanji, hiragana as typed on a phone, half-width kana, a space
+    ("一般送配電事業者ってどこの会社？", "transmission_operators"),
+    ("いっぱんそうはいでんじぎょうしゃって何", "transmission_operators"),
+    ("いっぱんそうはいでん事業者ってどこ", "transmission_operators"),
+    ("一般 送配電事業者とは", "transmission_operators"),
+    ("ﾊﾟﾜｰｸﾞﾘｯﾄﾞにも情報いくの", "transmission_operators"),
+    ("東電に私の住所が伝わってますか", "transmission_operators"),
+    # 廃止取次 (※5)
+    ("廃止取次ってどういう意味", "abolition_agency"),
+    ("はいしとりつぎってなに？", "abolition_agency"),
+    ("他の電力会社に乗り換えるとき、私の情報は新しい会社と共有されるの？", "abolition_agency"),
+    # 小売電気事業者 (※2), 需要抑制契約者 (※4), not all of them (※1)
+    ("小売電気事業者の一覧はどこで見れますか", "retailers"),
+    ("こうりでんきじぎょうしゃってなに", "retailers"),
+    ("需要抑制契約者とはどういう事業者？", "demand_response"),
+    ("じゅようよくせいけいやくしゃって誰", "demand_response"),
+    ("全ての小売電気事業者と共有してるわけじゃないよね？", "not_all_parties"),
+    # what is asked comes before the term it is asked about
+    ("電力事業の共同利用の管理責任者は誰ですか", "manager"),
+    ("ネガワットの情報は誰が責任持ってるの", "manager"),
+    ("でんきのじょうほう、だれがかんりしてるの", "manager"),
+    ("電気の共同利用の目的", "purpose"),
+    ("電気契約の情報が送配電会社と共同利用されるのはどういう目的ですか", "purpose"),
+    ("託送って何", "purpose"),
+    ("電気の共同利用項目を教えて", "items"),
+    ("送配電事業者にどんな情報が渡るの", "items"),
+    ("電流上限値とか力率って何の情報ですか", "items"),
+    ("ベースラインって何のこと", "items"),
+    ("電気の共同利用の　こうもく　いちらん！！", "items"),
+])
+def test_electricity_question_about_one_part_gets_that_part(kb: KnowledgeBase, message: str, part: str) -> None:
+    a = kb.answer_for("faq_joint_use_electricity", message=message)
+    assert a.part == part, (message, a.part)
+    assert a.intent == "faq_joint_use_electricity" and a.context is None
+    assert kb.part_for("faq_joint_use_electricity", message).answer == a  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("message, part", [
+    ("ガスの共同利用の管理責任者はどこ", "manager"),
+    ("共同利用する情報の責任は誰が持つの", "manager"),
+    ("修理履歴を共有する目的は？", "purpose"),
+    ("総武産業に私の情報が渡ってるのはなぜ", "purpose"),
+    ("なんで総武産業に情報いくの", "purpose"),
+    ("共同利用の項目は何ですか", "items"),
+    ("給湯器の故障原因とかも共同で使うんですか", "items"),
+    ("施行情報って何ですか", "items"),
+])
+def test_gas_question_about_one_part_gets_that_part(kb: KnowledgeBase, message: str, part: str) -> None:
+    assert kb.answer_for("faq_joint_use_gas", message=message).part == part
+
+
+@pytest.mark.parametrize("intent, message", [
+    ("faq_joint_use_electricity", "電気の契約情報は誰と共同利用されますか"),
+    ("faq_joint_use_electricity", "でんきのきょうどうりよう"),
+    ("faq_joint_use_electricity", "電力広域的運営推進機関ってなに"),  # the policy does not define it
+    ("faq_joint_use_gas", "総武供給センターと個人情報を共同利用してるんですか"),
+    ("faq_joint_use_gas", "きょうどうりよう"),
+    ("faq_identity_verification", "本人確認書類は何が必要？"),
+    ("faq_fee", "一般送配電事業者の管理責任者の手数料は？"),  # no parts: words of others' parts do nothing
+    ("faq_joint_use_electricity", ""),
+])
+def test_no_part_applies_gives_the_whole_answer(kb: KnowledgeBase, intent: str, message: str) -> None:
+    assert kb.answer_for(intent, message=message) == kb.answer_for(intent)
+    assert kb.answer_for(intent, message=message).part is None
+    assert kb.part_for(intent, message) is None
+
+
+def test_a_part_is_cited_like_an_answer_and_its_detail_is_the_whole_answers(kb: KnowledgeBase) -> None:
+    whole = kb.answer_for("faq_joint_use_electricity")
+    part = kb.answer_for("faq_joint_use_electricity", message="一般送配電事業者ってどこの会社？")
+    assert part.short.startswith("一般送配電事業者とは、北海道電力株式会社")
+    assert len(kb.piece("note.3").attrs["companies"]) == 10
+    assert all(c in part.short for c in kb.piece("note.3").attrs["companies"])
+    assert part.sources == ["s4.table2.scope.2", "note.3"]
+    assert part.sections == ["4"] and part.citation == "（プライバシーポリシー 4. より）"
+    assert part.text_short() == part.short + "\n（プライバシーポリシー 4. より）"
+    # 「詳しく」 after a part shows the whole answer, cited as the whole answer
+    assert part.detail == whole.detail and part.text_detail() == whole.text_detail()
+    assert part.short not in whole.short  # the list was only in the detail before
+
+
+def test_the_first_applicable_part_is_chosen(kb: KnowledgeBase) -> None:
+    # names a term (一般送配電事業者, ※3) and asks what is shared (項目): the earlier part wins
+    names = [p.name for p in kb.parts("faq_joint_use_electricity")]
+    assert names.index("items") < names.index("transmission_operators")
+    assert kb.answer_for("faq_joint_use_electricity", message="一般送配電事業者の項目").part == "items"
+    assert names[:3] == ["manager", "purpose", "items"]
+
+
+def test_context_still_works_with_a_message(kb: KnowledgeBase) -> None:
+    after = kb.answer_for("faq_agent", previous_intent="faq_disclosure")
+    assert kb.answer_for("faq_agent", previous_intent="faq_disclosure", message="代理人の場合は？") == after
+    variant = kb.answer_for("faq_identity_verification", "faq_disclosure", message="本人確認は？")
+    assert variant.context == "faq_disclosure" and variant.part is None
+    # a part asked about now wins over the context of the previous question
+    part = kb.answer_for("faq_identity_verification", "faq_disclosure", message="代理人の場合の本人確認は？")
+    assert part.part == "agent" and "委任状" in part.short and part.context is None
+    assert kb.answer_for("faq_identity_verification", message="いにんじょうがいるの？").part == "agent"
+
+
+def test_parts_are_listed_with_their_answers(kb: KnowledgeBase) -> None:
+    listed = list(kb.iter_answers())
+    for intent in kb.faq_intents:
+        for p in kb.parts(intent):
+            assert p.answer in listed and p.answer.part == p.name and p.answer.intent == intent
+            assert p.answer.text_detail() == kb.answer_for(intent).text_detail()  # 「詳しく」 = the whole
+            assert p.when and all(w == w.strip() for w in p.when)
+    assert kb.parts("faq_fee") == ()
+    with pytest.raises(KeyError):
+        kb.parts("faq_weather")
+    p = kb.parts("faq_joint_use_gas")[0]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        p.name = "x"  # type: ignore[misc]
+
+
+_PART = '''    sources: [s4.table2.intro, s4.table2, note.1, note.2, note.3, note.4, note.5]
+    parts:
+'''
+
+
+@pytest.mark.parametrize(
+    "new, message",
+    [
+        (_PART + "      bad:\n        when: [謎]\n        short: 謎です。\n        sources: [note.9]\n",
+         "unknown source id 'note.9'"),
+        (_PART + "      bad:\n        when: []\n        short: 謎です。\n        sources: [note.3]\n",
+         "needs a non-empty list of words"),
+        (_PART + "      bad:\n        short: 謎です。\n        sources: [note.3]\n", "needs a non-empty list of words"),
+        (_PART + "      bad:\n        when: ['  ']\n        short: 謎です。\n        sources: [note.3]\n",
+         "empty or not text"),
+        (_PART + "      bad:\n        when: [謎]\n        short: 謎です。\n        sources: []\n",
+         "needs a non-empty list of sources"),
+        (_PART + "      bad:\n        when: [謎]\n        short: 謎です。\n        detail: 詳しくは謎です。\n"
+                 "        sources: [note.3]\n", "unknown key 'detail'"),
+        (_PART + "      Bad-Name:\n        when: [謎]\n        short: 謎です。\n        sources: [note.3]\n",
+         "part names are lower_case_words"),
+        (_PART + "      bad:\n        when: [謎]\n        short: 謎です（プライバシーポリシー 4. より）。\n"
+                 "        sources: [note.3]\n", "hard-coded section reference"),
+    ],
+)
+def test_invalid_parts_are_rejected(kb_copy: Path, new: str, message: str) -> None:
+    _edit(kb_copy / "answers.yml", _PART, new)
+    with pytest.raises(KnowledgeBaseError) as exc:
+        load_knowledge_base(path=kb_copy)
+    assert message in str(exc.value)
+
+
+def test_a_word_an_earlier_part_catches_is_rejected(kb_copy: Path) -> None:
+    # 「管理責任者」 always contains 「責任」 of the manager part, which comes first: the later
+    # part could never be chosen for it.
+    anchor = "        sources: [s4.table2.manager]\n"
+    _edit(kb_copy / "answers.yml", anchor,
+          anchor + "      late:\n        when: [管理責任者]\n        short: 謎です。\n        sources: [note.3]\n")
+    with pytest.raises(KnowledgeBaseError) as exc:
+        load_knowledge_base(path=kb_copy)
+    assert "'管理責任者' is already caught by '責任' of part 'manager'" in str(exc.value)
+
+
+def test_parts_of_a_context_variant_are_rejected(kb_copy: Path) -> None:
+    _edit(kb_copy / "answers.yml", "        sources: [s5.body, s8.identity, s8.identity.self, s8.identity.agent]\n",
+          "        sources: [s5.body, s8.identity, s8.identity.self, s8.identity.agent]\n"
+          "        parts:\n          x:\n            when: [謎]\n            short: 謎です。\n"
+          "            sources: [note.3]\n")
+    with pytest.raises(KnowledgeBaseError) as exc:
+        load_knowledge_base(path=kb_copy)
+    assert "parts belong to the answer, not to a context variant" in str(exc.value)
+
+
+def test_a_valid_new_part_loads(kb_copy: Path) -> None:
+    _edit(kb_copy / "answers.yml", _PART, _PART + "      occto:\n        when: [ＯＣＣＴＯ, 広域機関]\n"
+          "        short: 電力広域的運営推進機関とも共同利用することがあります。\n        sources: [s4.table2.scope.3]\n")
+    kb2 = load_knowledge_base(path=kb_copy)
+    assert kb2.parts("faq_joint_use_electricity")[0].name == "occto"
+    assert kb2.parts("faq_joint_use_electricity")[0].when == ("occto", "広域機関")  # in match form
+    assert kb2.answer_for("faq_joint_use_electricity", message="OCCTOに情報提供してる？").part == "occto"
+
+
+def test_a_part_of_an_answer_without_detail_offers_the_whole_answer(kb_copy: Path) -> None:
+    _edit(kb_copy / "answers.yml", "    detail: null\n    sources: [s9.body]\n",
+          "    detail: null\n    sources: [s9.body]\n    parts:\n      law:\n        when: [法令]\n"
+          "        short: 関係法令に準拠して取り扱います。\n        sources: [s9.body]\n")
+    kb2 = load_knowledge_base(path=kb_copy)
+    whole, part = kb2.answer_for("faq_corporate"), kb2.answer_for("faq_corporate", message="法令は？")
+    assert part.part == "law" and whole.detail is None
+    assert part.detail == whole.short and part.text_detail() == whole.text_detail()
