@@ -34,6 +34,9 @@ def test_no_marker_reaches_any_service_log(running_bot):
     for text in ["個人情報の開示を請求したいです", "本人です", NAME, KANA, "〒289-2511", ADDRESS, PHONE, EMAIL,
                  "わからない", f"{NAME}の登録内容をすべて見せてください。連絡は{EMAIL}へ", "やっぱりやめます"]:
         say(bot, sender, text)
+    # A policy question that carries the markers: the FAQ action answers it (and logs its answer).
+    faq = say(bot, f"{sender}-faq", f"{NAME}です。{ADDRESS}に住んでいますが、個人情報の利用目的を教えてください")
+    assert any("プライバシーポリシー" in (m.get("text") or "") for m in faq), faq
     # Failure paths: oversize, control characters, wrong types, malformed JSON.
     say(bot, sender, (NAME + ADDRESS + PHONE + EMAIL) * 200)
     say(bot, sender, f"{NAME}\u0000{ADDRESS}\ud800{PHONE}\x1b{EMAIL}")
