@@ -155,6 +155,12 @@ def render(scores: Sequence[ModuleScore], verdict: Verdict, reviewed: Mapping[st
     return "\n".join(lines)
 
 
+def mutant_glob(module: str) -> str:
+    """mutmut's names for the mutants of one module: ``policy_kb/fact_check.py`` →
+    ``policy_kb.fact_check.*`` (then ``x_<function>__mutmut_<n>``)."""
+    return module[: -len(".py")].replace("/", ".") + ".*"
+
+
 def _mutmut_config(pyproject: Path = ROOT / "pyproject.toml") -> Dict[str, object]:
     import tomli
 
@@ -197,14 +203,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--report-only", action="store_true", help="read the last run's results, run nothing")
     parser.add_argument("--max-children", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("modules", nargs="*", help="only these of the configured modules (paths as in "
+                        "pyproject.toml), e.g. after changing one; the table still shows every module")
     args = parser.parse_args(argv)
+    unknown = sorted(set(args.modules) - set(configured_modules()))
+    if unknown:
+        parser.error(f"not in [tool.mutmut] only_mutate: {', '.join(unknown)}")
     if not args.report_only:
         _link_shared(MUTANTS)
         _refresh_data_files(MUTANTS)
         mutmut = Path(sys.executable).with_name("mutmut")
         # mutmut draws a spinner per mutant; keep its log out of the terminal, show the table.
         with open(MUTANTS / "run.log", "w", encoding="utf-8") as log:
-            code = subprocess.call([str(mutmut), "run", "--max-children", str(args.max_children)],
+            code = subprocess.call([str(mutmut), "run", "--max-children", str(args.max_children),
+                                    *(mutant_glob(m) for m in args.modules)],
                                    cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         if code != 0:
             print(f"mutmut run failed ({code}); see {MUTANTS / 'run.log'}", file=sys.stderr)

@@ -16,14 +16,15 @@ import socket
 import threading
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import unquote
 
 import requests
 
 from sanic import Sanic
+from sqlalchemy import MetaData, Table, insert, select, text
 
 from console.app import create_app
 from console.config import Settings
@@ -31,6 +32,7 @@ from console.context import ConsoleContext
 from console.rasa_client import RasaClient, RasaNotFound, RasaUnavailable
 from sobu_privacy.handoff import HandoffSummary
 from storage.db import Database
+from storage.models import metadata as app_metadata
 
 
 # Several apps in one process: Sanic's TouchUp rewrites class methods at each start and breaks
@@ -54,6 +56,10 @@ class FakeRasa(RasaClient):
 
     def __init__(self) -> None:
         super().__init__("http://rasa.invalid", "x")
+        self.reset()
+
+    def reset(self) -> None:
+        """Back to an empty Rasa that answers: no trackers, no recorded calls, no callback."""
         self.events: Dict[str, List[Dict[str, Any]]] = {}
         self.calls: List[tuple] = []
         self.appended: List[tuple] = []
@@ -116,6 +122,21 @@ def bot_summary(first_question: str = "個人情報の開示を請求したい�
     return conversation_summary(tracker, handoff_reason(tracker))
 
 
+@dataclass(frozen=True)
+class CleanState:
+    """A server as start_console left it, to go back to before each test (``reset``)."""
+
+    #: Every table of the app database but alembic_version, parents before children.
+    tables: Tuple[Table, ...]
+    #: Their rows at that moment (the four staff users), as the ORM types read them.
+    rows: Tuple[Tuple[Table, Tuple[Dict[str, Any], ...]], ...]
+    sqlite_sequence: bool
+    users: Dict[str, str]
+    #: The context's parts (stores, Rasa client, erasure) and each part's attributes.
+    parts: Dict[str, Any]
+    attributes: Tuple[Tuple[Any, Dict[str, Any]], ...]
+
+
 @dataclass
 class ConsoleServer:
     url: str
@@ -125,6 +146,62 @@ class ConsoleServer:
     loop: asyncio.AbstractEventLoop
     thread: threading.Thread
     users: Dict[str, str] = field(default_factory=dict)
+    clean: Optional[CleanState] = field(default=None, repr=False)
+
+    def remember_clean_state(self) -> None:
+        """Keep what the server looks like now (tables, user rows with their scrypt hashes, the
+        context's in-memory parts) so ``reset`` can bring it back without hashing again."""
+        reflected = MetaData()
+        reflected.reflect(bind=self.db.engine)  # the migrated schema, not only the models
+        # The models' tables where they exist, so values read and written keep their types
+        # (aware UTC datetimes, JSON); any table only a migration knows is emptied as reflected.
+        tables = tuple(app_metadata.tables.get(t.name, t) for t in reflected.sorted_tables
+                       if t.name != "alembic_version")
+        with self.db.transaction(readonly=True) as session:
+            rows = tuple((table, tuple(dict(row._mapping) for row in session.execute(select(table))))
+                         for table in tables)
+            sqlite_sequence = self.db.dialect == "sqlite" and session.execute(
+                text("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_sequence'")
+            ).first() is not None
+        parts = {f.name: getattr(self.ctx, f.name) for f in fields(self.ctx)}
+        owners = [value for name, value in parts.items() if name not in ("settings", "db")]
+        owners.append(self.ctx.erasure.retention)
+        self.clean = CleanState(
+            tables=tables,
+            rows=tuple((table, table_rows) for table, table_rows in rows if table_rows),
+            sqlite_sequence=sqlite_sequence,
+            users=dict(self.users),
+            parts=parts,
+            attributes=tuple((owner, dict(vars(owner))) for owner in owners),
+        )
+
+    def reset(self) -> None:
+        """Back to the state ``remember_clean_state`` kept, on the same running server.
+
+        One transaction empties every table (children first; alembic_version stays) and puts
+        the kept rows back with their ids, so ids start again where a new server's would.
+        In memory: the context's parts and their attributes (a clock, a session length a test
+        may have set) as they were, and FakeRasa empty and up.
+        """
+        clean = self.clean
+        assert clean is not None, "remember_clean_state() was not called"
+        assert self.thread.is_alive(), "the shared console server is not running (did a test stop it?)"
+        with self.db.transaction() as session:
+            for table in reversed(clean.tables):
+                session.execute(table.delete())
+            if clean.sqlite_sequence:
+                session.execute(text("DELETE FROM sqlite_sequence"))
+            for table, table_rows in clean.rows:
+                session.execute(insert(table), [dict(row) for row in table_rows])
+        for name, value in clean.parts.items():
+            setattr(self.ctx, name, value)
+        for owner, attributes in clean.attributes:
+            vars(owner).clear()
+            vars(owner).update(attributes)
+        self.rasa = clean.parts["rasa"]
+        self.rasa.reset()
+        self.users.clear()
+        self.users.update(clean.users)
 
     def login(self, username: str, password: Optional[str] = None) -> "Client":
         client = Client(self.url)
@@ -209,4 +286,5 @@ def start_console(tmp_path: Path, *, tracker_db_url: Optional[str] = None, web_d
         password = f"{name}-password-123"
         ctx.staff.create_user(name, password, role)
         srv.users[name] = password
+    srv.remember_clean_state()
     return srv

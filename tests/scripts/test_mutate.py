@@ -57,3 +57,10 @@ def test_every_reviewed_survivor_needs_a_reason(tmp_path):
         load_reviewed(path)
     path.write_text("- mutant: m.x_f__mutmut_1\n  reason: equivalent\n", encoding="utf-8")
     assert load_reviewed(path) == {"m.x_f__mutmut_1": "equivalent"}
+
+
+def test_a_module_path_becomes_the_glob_of_its_mutant_names():
+    from scripts.mutate import mutant_glob
+
+    assert mutant_glob("policy_kb/fact_check.py") == "policy_kb.fact_check.*"
+    assert mutant_glob("storage/tickets.py") == "storage.tickets.*"
