@@ -10,9 +10,10 @@ import signal
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, Iterator, List, Optional
 
 import requests
 
@@ -37,6 +38,7 @@ class BotServers:
     actions_port: int
     console_port: Optional[int] = None
     processes: List[subprocess.Popen] = field(default_factory=list)
+    by_name: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -89,13 +91,36 @@ class BotServers:
         if with_console:
             commands.append(("console", [str(VENV_BIN / "python"), "-m", "console"]))
         for name, command in commands:
-            log = open(logs / f"{name}-{self.rasa_port}.log", "ab")
-            self.processes.append(
-                subprocess.Popen(command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
-            )
+            self._spawn(name, command, self.env)
         self.wait_until_ready(with_actions)
         return self
+
+    def _spawn(self, name: str, command: List[str], env: Dict[str, str]) -> subprocess.Popen:
+        log = open(self.workdir / "logs" / f"{name}-{self.rasa_port}.log", "ab")
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        self.processes.append(process)
+        self.by_name[name] = process
+        return process
+
+    @contextmanager
+    def actions_with(self, **overrides: str) -> Iterator["BotServers"]:
+        """The same servers with the action server restarted under other settings (e.g. another
+        ``ASSISTANT_NOW``: the opening hours are the action server's), then put back as it was.
+        Restarting one small server instead of booting a second Rasa for one test."""
+        def restart(env: Dict[str, str]) -> None:
+            old = self.by_name["actions"]
+            os.killpg(old.pid, signal.SIGTERM)
+            old.wait(timeout=20)
+            self.processes.remove(old)
+            self._spawn("actions", [str(VENV_BIN / "python"), "-m", "actions.server", "-p", str(self.actions_port)], env)
+            self.wait_until_ready(with_actions=True)
+
+        restart({**self.env, **overrides})
+        try:
+            yield self
+        finally:
+            restart(self.env)
 
     def wait_until_ready(self, with_actions: bool = True, timeout: float = 240) -> None:
         deadline = time.monotonic() + timeout
@@ -129,6 +154,7 @@ class BotServers:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         self.processes.clear()
+        self.by_name.clear()
 
 
 def bot_environment(workdir: Path, **overrides: str) -> Dict[str, str]:
