@@ -80,7 +80,7 @@ def test_code_texts_are_found():
     assert len(LABELS) >= 25
 
 
-@pytest.mark.parametrize("where, text", CODE_TEXTS, ids=[f"{w}:{t}" for w, t in CODE_TEXTS])
+@pytest.mark.parametrize("where, text", CODE_TEXTS, ids=[f"{w}:{i}" for i, (w, _) in enumerate(CODE_TEXTS)])
 def test_code_texts_only_carry_claims_from_the_policy(where, text):
     assert problems(check(text)) == []
 

@@ -35,7 +35,10 @@ def checked_texts():
 CHECKED = list(checked_texts())
 
 
-@pytest.mark.parametrize("name, text", CHECKED, ids=[n for n, _ in CHECKED])
+# ASCII ids: pytest re-escapes non-ASCII ids when one process collects twice (make mutate).
+@pytest.mark.parametrize("name, text", CHECKED,
+                         ids=[n if n.isascii() else f"{n.encode('ascii', 'ignore').decode()}#{i}"
+                              for i, (n, _) in enumerate(CHECKED)])
 def test_texts_only_carry_claims_from_the_policy(name, text):
     # {placeholders} are skipped; what fills them is checked where it is made
     # (policy_kb answers, tests/bot/test_customer_texts_fact_check.py).
