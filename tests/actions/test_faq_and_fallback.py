@@ -160,3 +160,24 @@ def test_a_part_wins_over_the_context_of_the_previous_question(run_action):
     state["latest_message"]["text"] = "本人確認は？"
     messages, _ = run_action(ActionAnswerFaq(), state)
     assert messages[0]["answer"] == kb.answer_for("faq_identity_verification", "faq_disclosure").text_short()
+
+
+def test_the_actions_answer_to_the_names_the_domain_gives_them():
+    import yaml
+    from pathlib import Path
+
+    domain = yaml.safe_load((Path(__file__).resolve().parents[2] / "bot/domain.yml").read_text(encoding="utf-8"))
+    assert {ActionAnswerFaq().name(), ActionAnswerDetail().name()} <= set(domain["actions"])
+    assert (ActionAnswerFaq().name(), ActionAnswerDetail().name()) == ("action_answer_faq", "action_answer_detail")
+
+
+def test_the_detail_is_sent_as_the_faq_answer_response(run_action):
+    detail, _ = run_action(ActionAnswerDetail(), load_tracker("faq_fee", last_faq="faq_fee"))
+    assert responses(detail) == ["utter_faq_answer"]
+
+
+def test_an_intent_without_an_answer_gets_the_default_reply_never_an_improvised_one(run_action):
+    state = load_tracker("faq_fee")
+    state["latest_message"]["intent"] = {"name": "greet", "confidence": 0.99}
+    messages, events = run_action(ActionAnswerFaq(), state)
+    assert responses(messages) == ["utter_default"] and events == []

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from nlu.components.emergency_rules import DEFAULT_TERMS_FILE, EmergencyRules, detect_emergency
+from nlu.components.emergency_rules import DEFAULT_TERMS_FILE, EmergencyMatch, EmergencyRules, detect_emergency
 from sobu_privacy.text import normalize_text
 
 CASES = yaml.safe_load((Path(__file__).parent / "fixtures" / "emergency_cases.yml").read_text("utf-8"))
@@ -45,6 +45,30 @@ def test_service_topic_only_silences_mentions_not_reports() -> None:
     assert rules.detect("ガス漏れ") is not None
     assert rules.detect("ガス漏れサービス") is None
     assert rules.detect("ガス臭いけどサービスの話") is not None
+
+
+def test_a_match_says_whether_it_is_a_report_or_a_mention_and_which_pattern() -> None:
+    rules = EmergencyRules({"report": ["ガス臭"], "mention": ["ガス漏れ"]})
+    assert rules.detect("台所がガス臭い") == EmergencyMatch(3, 6, "report", "ガス臭")
+    assert rules.detect("ガス漏れの点検") == EmergencyMatch(0, 4, "mention", "ガス漏れ")
+
+
+def test_latin_letters_in_a_term_match_in_any_case() -> None:
+    rules = EmergencyRules({"report": ["co中毒"]})
+    assert rules.detect("ＣＯ中毒かも".replace("ＣＯ", "CO")) is not None
+    assert rules.detect("Co中毒") is not None
+
+
+def test_a_pattern_that_can_match_nothing_never_reports_an_empty_match() -> None:
+    rules = EmergencyRules({"report": ["x*"], "mention": ["ガス漏れ"]})
+    assert rules.detect("ガス漏れ") == EmergencyMatch(0, 4, "mention", "ガス漏れ")
+
+
+def test_unknown_sections_and_a_missing_report_section_are_refused() -> None:
+    with pytest.raises(ValueError):
+        EmergencyRules({"report": ["ガス臭"], "reports": ["ガス漏れ"]})
+    with pytest.raises(ValueError):
+        EmergencyRules({"mention": ["ガス漏れ"]})
 
 
 # --------------------------------------------------------------------------- component

@@ -98,14 +98,25 @@ def test_install_scrubs_message_arguments_traceback_and_stack_of_each_record(fre
     except ValueError:
         failed = _record("sqlalchemy", logging.ERROR, "failed", exc_info=sys.exc_info())
     assert failed.exc_info is None  # formatted once, scrubbed; never formatted again from the raw exception
-    assert failed.exc_text.startswith("Traceback (most recent call last):") and failed.exc_text.endswith("[text]")
-    assert "ValueError: bad value: [email] [text]" in failed.exc_text and "marker" not in failed.exc_text
+    lines = failed.exc_text.split("\n")
+    assert lines[0] == "Traceback (most recent call last):" and lines[1].startswith('  File "')
+    assert lines[-1] == "ValueError: bad value: [email] [text]" and "marker" not in failed.exc_text
     stacked = _record("x", logging.WARNING, "here", stack_info=True)
     assert stacked.stack_info == "Stack (most recent call last):\n  [text] [number]"
     broken = _record("x", logging.ERROR, "broken %s %s", "総武花子")  # one argument short
     assert broken.getMessage() == "broken %s %s" and broken.args is None
     plain = _record("x", logging.INFO, "ticket opened type=%s", "disclosure", exc_info=(None, None, None))
     assert plain.getMessage() == "ticket opened type=disclosure" and plain.exc_text is None
+
+
+@pytest.mark.parametrize("line, expected", [
+    ("call 01-2345 please", "call 01-2345 please"),  # 6 digits: a count or an amount, kept
+    ("call 012-3456 please", "call [number] please"),  # 7 digits: may be a phone number
+    ("ticket PR-7K3M-9XQ2 opened", "ticket [ticket] opened"),
+    ("conversation 0123456789abcdef01234567 ended", "conversation [id] ended"),
+])
+def test_each_kind_of_personal_data_gets_its_own_marker(line, expected):
+    assert scrub(line) == expected
 
 
 def test_install_is_idempotent_and_keeps_the_factory_it_wrapped(fresh_install):
