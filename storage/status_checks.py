@@ -122,13 +122,17 @@ class StatusCheckGuard:
         return Admission.NUMBER_LOCKED if locked else Admission.ALLOWED
 
     def record_success(self, ticket_number: str) -> None:
-        """The right pair: the number's earlier misses are forgotten (its lock is not)."""
+        """The right pair: the number's earlier misses are forgotten (its lock is not).
+
+        A lock has ended at ``locked_until`` itself (as ``admit`` and ``locked_until`` see it),
+        so a right pair at that instant forgets the misses too.
+        """
         key = self.key_of(ticket_number)
         with self.db.transaction() as session:
             session.execute(
                 delete(StatusCheckCounterRow).where(
                     StatusCheckCounterRow.key == key,
-                    or_(StatusCheckCounterRow.locked_until.is_(None), StatusCheckCounterRow.locked_until < self.clock()),
+                    or_(StatusCheckCounterRow.locked_until.is_(None), StatusCheckCounterRow.locked_until <= self.clock()),
                 )
             )
 

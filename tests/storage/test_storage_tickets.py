@@ -3,14 +3,17 @@ from __future__ import annotations
 
 import itertools
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
 import pytest
+from sqlalchemy import select
 
 from sobu_privacy.identifiers import new_ticket_number, normalize_ticket_number
 from sobu_privacy.requests import DeliveryMethod, RequestType
 from sobu_privacy.workflow import ALLOWED_TRANSITIONS, TicketStatus
-from storage import AuditLog, InvalidTicket, InvalidTransition, NotFound, Ticket, TicketStore
+from storage import AuditLog, Database, InvalidTicket, InvalidTransition, NotFound, Ticket, TicketStore
 from storage_testkit import make_draft
 
 NUMBER_RE = re.compile(r"^PR-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}-[0-9ABCDEFGHJKMNPQRSTVWXYZ]{4}$")
@@ -261,3 +264,161 @@ def test_a_conversation_may_file_a_bounded_number_of_tickets(db, clock):
     store.open_ticket(make_draft(conversation_id="conv-10"), max_per_conversation=2)  # another conversation
     store.open_ticket(make_draft(conversation_id="conv-9"))  # staff filing for the customer: no limit
     assert len(store.list()) == 4
+
+
+def test_every_field_of_the_draft_is_read_back(store):
+    draft = make_draft(name="総武 花子", name_kana="ソウブ ハナコ", address="千葉県千葉市中央区都町1-2-3",
+                       details="保有個人データの開示をお願いします", conversation_id="conv-7")
+    ticket = store.open_ticket(draft)
+    for read in (ticket, store.get(ticket.number), store.list()[0]):
+        assert (read.name, read.name_kana, read.address, read.details, read.conversation_id) == (
+            "総武 花子", "ソウブ ハナコ", "千葉県千葉市中央区都町1-2-3", "保有個人データの開示をお願いします", "conv-7"
+        )
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        ({"requester_kind": "robot"}, "requester_kind is not one of the known values"),
+        ({"request_type": "refund"}, "request_type is not one of the known values"),
+        ({"delivery_method": "fax"}, "delivery_method is not one of the known values"),
+        ({"name": " "}, "name is required"),
+        ({"name_kana": ""}, "name_kana is required"),
+        ({"address": "  "}, "address is required"),
+        ({"details": ""}, "details is required"),
+        ({"requester_kind": "agent", "agent_relationship": "父"}, "agent_name is required"),
+        ({"requester_kind": "agent", "agent_name": "総武 一郎"}, "agent_relationship is required"),
+    ],
+    ids=["requester_kind", "request_type", "delivery_method", "name", "name_kana", "address", "details",
+         "agent_name", "agent_relationship"],
+)
+def test_a_refused_draft_names_exactly_the_field_at_fault(store, overrides, message):
+    with pytest.raises(InvalidTicket) as refused:
+        store.open_ticket(make_draft(**overrides))
+    assert str(refused.value) == message
+
+
+def test_a_ticket_filed_by_the_customer_has_the_customer_as_first_actor(store):
+    number = store.open_ticket(make_draft()).number
+    (first,) = store.history(number)
+    assert (first.actor, first.comment) == ("customer", "チャットで申請を受け付けました")
+
+
+def test_a_refused_status_change_says_exactly_what_is_missing_or_not_allowed(store):
+    number = store.open_ticket(make_draft()).number
+    with pytest.raises(InvalidTicket) as refused:
+        store.change_status(number, S.ACCEPTED, actor=" ", comment="ok")
+    assert str(refused.value) == "actor is required"
+    with pytest.raises(InvalidTicket) as refused:
+        store.change_status(number, S.ACCEPTED, actor="tanaka", comment="")
+    assert str(refused.value) == "comment is required"
+    with pytest.raises(InvalidTicket) as refused:
+        store.change_status(number, S.REFUSED, actor="tanaka", comment="対応できません")
+    assert str(refused.value) == "a reason is required to set 対応不可"
+    with pytest.raises(InvalidTransition) as refused:
+        store.change_status(number.lower(), S.ANSWERED, actor="tanaka", comment="回答")
+    assert str(refused.value) == f"{number}: 本人確認待ち → 回答済 is not allowed"
+
+
+def test_a_status_changes_audit_entry_carries_its_comment_and_reason(store, db):
+    number = store.open_ticket(make_draft()).number
+    store.change_status(number, S.ACCEPTED, actor="tanaka", comment="本人確認書類を確認")
+    store.change_status(number, S.REFUSED, actor="tanaka", comment="対応できません", reason="法令上の除外事由")
+    assert [e.detail for e in AuditLog(db).entries(target=number)] == [
+        {"from": "受付済", "to": "対応不可", "comment": "対応できません", "reason": "法令上の除外事由"},
+        {"from": "本人確認待ち", "to": "受付済", "comment": "本人確認書類を確認", "reason": None},
+    ]
+
+
+def test_history_rows_name_the_ticket_in_its_canonical_form(store):
+    number = store.open_ticket(make_draft()).number
+    store.change_status(number, S.ACCEPTED, actor="tanaka", comment="ok")
+    assert [h.ticket_number for h in store.history(number.lower())] == [number, number]
+
+
+def test_listing_an_unknown_request_type_names_the_filter(store):
+    with pytest.raises(InvalidTicket) as refused:
+        store.list(request_type="refund")
+    assert str(refused.value) == "request_type is not one of the known values"
+
+
+def test_tickets_due_sooner_are_listed_first_even_if_filed_later(db, clock):
+    filed_first = TicketStore(db, due_days=30, clock=clock).open_ticket(make_draft()).number  # due 05-01
+    clock.advance(hours=1)
+    store = TicketStore(db, due_days=10, clock=clock)  # TICKET_DUE_DAYS changed in between
+    filed_later = store.open_ticket(make_draft()).number  # due 04-11
+    assert [t.number for t in store.list()] == [filed_later, filed_first]
+
+
+def test_tickets_due_the_same_day_are_listed_in_filing_order_not_writing_order(store, clock):
+    clock.advance(hours=2)
+    written_first = store.open_ticket(make_draft()).number  # filed 12:00 JST
+    clock.advance(hours=-1)  # another server filed at 11:00 but wrote its row later
+    filed_first = store.open_ticket(make_draft()).number
+    assert [t.number for t in store.list()] == [filed_first, written_first]
+
+
+def test_limit_and_offset_page_through_the_queue(store, clock):
+    numbers = []
+    for _ in range(5):
+        numbers.append(store.open_ticket(make_draft()).number)
+        clock.advance(minutes=1)
+    assert [t.number for t in store.list(limit=2)] == numbers[:2]
+    assert [t.number for t in store.list(limit=2, offset=2)] == numbers[2:4]
+    assert [t.number for t in store.list(offset=4)] == numbers[4:]
+
+
+def test_reading_tickets_never_waits_for_a_writer(db, clock):
+    """get, find_for_customer, list, history and the number check only read, so they take no
+    write lock (SQLite: BEGIN DEFERRED): staff and customers are not queued behind a filing
+    or a status change (nor, on SQLite, failed with StorageUnavailable after the busy timeout).
+    """
+    from storage.models import TicketRow
+
+    ticket = TicketStore(db, due_days=14, clock=clock).open_ticket(make_draft(phone="043-123-4567"))
+    reader_db = Database(db.url, migrate=False, sqlite_busy_timeout_ms=200)
+    reader = TicketStore(reader_db, due_days=14, clock=clock)
+    try:
+        with db.transaction() as session:  # a status change in progress holds the write lock
+            session.execute(select(TicketRow).where(TicketRow.number == ticket.number).with_for_update()).one()
+            assert reader.get(ticket.number) == ticket
+            assert reader.find_for_customer(ticket.number, "0431234567") == ticket
+            assert reader.list() == [ticket]
+            assert len(reader.history(ticket.number)) == 1
+            assert reader._number_taken(ticket.number) is True
+            assert reader._number_taken("PR-0000-0000") is False
+    finally:
+        reader_db.dispose()
+
+
+def test_a_number_taken_by_a_simultaneous_filing_is_retried(db, clock):
+    """Two filings that both found the same number free: the one whose insert fails retries.
+
+    Only PostgreSQL has this race; SQLite's BEGIN IMMEDIATE makes the check and the insert one step.
+    """
+    if db.dialect != "postgresql":
+        pytest.skip("no race between the number check and the insert on SQLite")
+    from sqlalchemy import event
+
+    from storage.models import TicketRow
+
+    both_checked = threading.Barrier(2)
+    inserts = itertools.count()
+
+    def wait_for_the_other(_mapper, _connection, _target):
+        if next(inserts) < 2:  # the first two inserts start only after both checks found the number free
+            both_checked.wait(timeout=10)
+
+    stores = [
+        TicketStore(db, due_days=14, clock=clock, number_factory=iter(["PR-AAAA-AAAA", f"PR-BBBB-BBB{i}"]).__next__)
+        for i in range(2)
+    ]
+    event.listen(TicketRow, "before_insert", wait_for_the_other)
+    try:
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            tickets = list(pool.map(lambda s: s.open_ticket(make_draft()), stores))
+    finally:
+        event.remove(TicketRow, "before_insert", wait_for_the_other)
+    numbers = sorted(t.number for t in tickets)
+    assert numbers[0] == "PR-AAAA-AAAA" and numbers[1] in {"PR-BBBB-BBB0", "PR-BBBB-BBB1"}
+    assert sorted(t.number for t in stores[0].list()) == numbers
