@@ -38,7 +38,6 @@ class BotServers:
     actions_port: int
     console_port: Optional[int] = None
     processes: List[subprocess.Popen] = field(default_factory=list)
-    by_name: Dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
     def rasa_url(self) -> str:
@@ -100,8 +99,12 @@ class BotServers:
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                                    start_new_session=True)
         self.processes.append(process)
-        self.by_name[name] = process
         return process
+
+    def actions_process(self) -> subprocess.Popen:
+        """The running action server (tests may have restarted it: found by its command)."""
+        return next(p for p in reversed(self.processes)
+                    if "actions.server" in " ".join(map(str, p.args)) and p.poll() is None)
 
     @contextmanager
     def actions_with(self, **overrides: str) -> Iterator["BotServers"]:
@@ -109,7 +112,7 @@ class BotServers:
         ``ASSISTANT_NOW``: the opening hours are the action server's), then put back as it was.
         Restarting one small server instead of booting a second Rasa for one test."""
         def restart(env: Dict[str, str]) -> None:
-            old = self.by_name["actions"]
+            old = self.actions_process()
             os.killpg(old.pid, signal.SIGTERM)
             old.wait(timeout=20)
             self.processes.remove(old)
@@ -154,7 +157,6 @@ class BotServers:
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         self.processes.clear()
-        self.by_name.clear()
 
 
 def bot_environment(workdir: Path, **overrides: str) -> Dict[str, str]:
