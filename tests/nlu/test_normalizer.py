@@ -61,6 +61,10 @@ def test_hyphen_between_katakana_and_digit_is_left_alone() -> None:
     assert normalize_text("タイプ-2") == "タイプ-2"
 
 
+def test_no_text_becomes_the_empty_string() -> None:
+    assert normalize_text(None) == "" and normalize_text("") == ""
+
+
 def test_normalize_text_is_idempotent_on_fixed_examples() -> None:
     for text in ["０９０ー１２３４ー５６７８", "ｶﾞｽｰｰ！！", "ア-ー1", "メ－ル　センタ～", "(0479)63ｰ1000"]:
         once = normalize_text(text)

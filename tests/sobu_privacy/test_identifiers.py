@@ -122,3 +122,19 @@ def test_a_postal_code_answer_may_hold_words_around_the_seven_digits(typed):
 )
 def test_a_postal_code_answer_must_hold_exactly_seven_digits_written_as_a_postal_code(typed):
     assert identifiers.parse_postal_code(typed) is None
+
+
+@pytest.mark.parametrize("digits, shown", [
+    ("09012345678", "090-1234-5678"),  # mobile and IP phones: 3-4-4
+    ("0120123456", "0120-123-456"),  # free dial
+    ("0570123456", "0570-123-456"),  # navi dial
+    ("0800123456", "0800-123-456"),  # free dial (0800), not a mobile number though it starts 080
+    ("0479631000", "0479631000"),  # landline: area codes vary, so left as digits
+])
+def test_phone_numbers_are_shown_in_the_customary_groups(digits, shown):
+    assert identifiers.format_phone(digits) == shown
+
+
+def test_ten_letters_glued_together_are_a_word_not_a_ticket_number_even_with_an_x():
+    assert identifiers.find_ticket_numbers("PRXKQMWXYZ") == []
+    assert [n for _, _, n in identifiers.find_ticket_numbers("PR-XKQM-WXYZ")] == ["PR-XKQM-WXYZ"]
