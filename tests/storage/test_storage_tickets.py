@@ -422,3 +422,19 @@ def test_a_number_taken_by_a_simultaneous_filing_is_retried(db, clock):
     numbers = sorted(t.number for t in tickets)
     assert numbers[0] == "PR-AAAA-AAAA" and numbers[1] in {"PR-BBBB-BBB0", "PR-BBBB-BBB1"}
     assert sorted(t.number for t in stores[0].list()) == numbers
+
+
+def test_a_conversation_files_at_most_the_allowed_number_of_tickets(store):
+    from storage import TicketLimitReached
+
+    for _ in range(2):
+        store.open_ticket(make_draft(conversation_id="c-limit"), max_per_conversation=2)
+    with pytest.raises(TicketLimitReached):
+        store.open_ticket(make_draft(conversation_id="c-limit"), max_per_conversation=2)
+    store.open_ticket(make_draft(conversation_id="c-other"), max_per_conversation=2)  # counted per conversation
+
+
+def test_tickets_may_be_due_the_next_day_but_not_the_same_day(db, clock):
+    assert TicketStore(db, due_days=1, clock=clock).due_days == 1
+    with pytest.raises(ValueError):
+        TicketStore(db, due_days=0, clock=clock)
