@@ -13,9 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from rasa.core.brokers.sql import SQLEventBroker
-from sqlalchemy.orm import sessionmaker
 
-from .sqlite_engine import make_private, pooled
+from .sqlite_engine import make_store_private
 
 
 class PrivateSQLEventBroker(SQLEventBroker):
@@ -26,6 +25,4 @@ class PrivateSQLEventBroker(SQLEventBroker):
         # Rasa commits every event on its own: in WAL mode NORMAL skips the fsync per commit
         # (only checkpoints sync). A power cut may lose the last events of the stream —
         # analytics counts, never a conversation (the tracker store keeps it).
-        self.engine = pooled(self.engine)
-        make_private(self.engine, extra_pragmas=("synchronous = NORMAL",))
-        self.sessionmaker = sessionmaker(bind=self.engine)
+        make_store_private(self, extra_pragmas=("synchronous = NORMAL",))

@@ -13,11 +13,12 @@ each commit is still synced exactly as before.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Sequence
 
 import sqlalchemy
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
 from sqlalchemy.pool import QueuePool
 
 #: Connections kept open per SQLite engine: one per concurrent turn Rasa runs (its lock store
@@ -56,3 +57,11 @@ def make_private(engine: Engine, extra_pragmas: Sequence[str] = ()) -> None:
         cursor.close()
 
     engine.dispose()  # connections made while Rasa created its tables predate the hook
+
+
+def make_store_private(store: Any, extra_pragmas: Sequence[str] = ()) -> None:
+    """What both Rasa SQL stores need after Rasa built them: the engine ``pooled`` and
+    ``make_private``, and the store's sessions bound to that engine."""
+    store.engine = pooled(store.engine)
+    make_private(store.engine, extra_pragmas)
+    store.sessionmaker = sessionmaker(bind=store.engine)

@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from rasa.core.tracker_store import SQLTrackerStore
-from sqlalchemy.orm import sessionmaker
 
-from .sqlite_engine import make_private, pooled
+from .sqlite_engine import make_store_private
 
 
 class PrivateSQLTrackerStore(SQLTrackerStore):
@@ -24,6 +23,4 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.engine = pooled(self.engine)
-        make_private(self.engine)  # every commit stays synced: a conversation is a record
-        self.sessionmaker = sessionmaker(bind=self.engine)
+        make_store_private(self)  # every commit stays synced: a conversation is a record

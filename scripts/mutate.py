@@ -14,7 +14,8 @@ program behaves the same) or harmless, each with its reason. Listed mutants that
 survive are reported so the list stays true.
 
 mutmut keeps its results between runs and re-tests only functions that changed, so a second
-``make mutate`` is quick. It is slow the first time (minutes), so it stays out of ``make test``.
+``make mutate`` is quick. The first full pass takes over an hour on two cores, so it stays out of
+``make test``; ``scripts/mutate.py <module> …`` runs chosen modules.
 """
 from __future__ import annotations
 
@@ -39,7 +40,6 @@ KILL_TARGET = 0.90
 _KILLED = {1, 3}
 _TIMEOUT = {24, -24, 36, 152, 255}
 _CRASHED = {-11, -9}
-_SURVIVED = {0}
 _NO_TESTS = {5, 33}
 _TYPE_CHECKED = {37}
 
@@ -190,13 +190,16 @@ def _refresh_data_files(mutants_dir: Path) -> None:
 def _link_shared(mutants_dir: Path) -> None:
     """The tests find the intent contract in shared/ beside the repository; inside mutants/
     that is the repository itself, so point mutants/shared at the real one."""
-    shared = next((d for d in (ROOT.parent / "shared", ROOT / "shared") if (d / "contract/intents.yml").exists()), None)
-    if shared is None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from measure_common import CONTRACT_CANDIDATES
+
+    contract = next((c for c in CONTRACT_CANDIDATES if c.exists()), None)
+    if contract is None:
         sys.exit("shared/contract/intents.yml not found beside the repository")
     mutants_dir.mkdir(exist_ok=True)
     link = mutants_dir / "shared"
     if not link.is_symlink():
-        link.symlink_to(shared.resolve())
+        link.symlink_to(contract.parent.parent.resolve())
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
@@ -206,7 +209,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("modules", nargs="*", help="only these of the configured modules (paths as in "
                         "pyproject.toml), e.g. after changing one; the table still shows every module")
     args = parser.parse_args(argv)
-    unknown = sorted(set(args.modules) - set(configured_modules()))
+    modules = configured_modules()
+    unknown = sorted(set(args.modules) - set(modules))
     if unknown:
         parser.error(f"not in [tool.mutmut] only_mutate: {', '.join(unknown)}")
     if not args.report_only:
@@ -222,7 +226,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(f"mutmut run failed ({code}); see {MUTANTS / 'run.log'}", file=sys.stderr)
             return code
     reviewed = load_reviewed(SURVIVORS_FILE)
-    scores = read_scores(MUTANTS, configured_modules())
+    scores = read_scores(MUTANTS, modules)
     verdict = judge(scores, reviewed)
     print(render(scores, verdict, reviewed))
     return 0 if verdict.ok else 1

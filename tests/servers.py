@@ -85,8 +85,7 @@ class BotServers:
                       "--endpoints", endpoints, "--credentials", "bot/credentials.yml"]),
         ]
         if with_actions:
-            commands.append(("actions", [str(VENV_BIN / "python"), "-m", "actions.server",
-                                         "-p", str(self.actions_port)]))
+            commands.append(("actions", self._actions_command()))
         if with_console:
             commands.append(("console", [str(VENV_BIN / "python"), "-m", "console"]))
         for name, command in commands:
@@ -100,6 +99,9 @@ class BotServers:
                                    start_new_session=True)
         self.processes.append(process)
         return process
+
+    def _actions_command(self) -> List[str]:
+        return [str(VENV_BIN / "python"), "-m", "actions.server", "-p", str(self.actions_port)]
 
     def actions_process(self) -> subprocess.Popen:
         """The running action server (tests may have restarted it: found by its command)."""
@@ -116,7 +118,7 @@ class BotServers:
             os.killpg(old.pid, signal.SIGTERM)
             old.wait(timeout=20)
             self.processes.remove(old)
-            self._spawn("actions", [str(VENV_BIN / "python"), "-m", "actions.server", "-p", str(self.actions_port)], env)
+            self._spawn("actions", self._actions_command(), env)
             self.wait_until_ready(with_actions=True)
 
         restart({**self.env, **overrides})

@@ -79,10 +79,6 @@ def test_the_action_server_listens_on_loopback_only(running_bot):
 
 # --- faults cost the customer seconds, not the conversation (issue 12) -------------------------
 
-def _actions_process(bot):
-    return next(p for p in bot.processes if "actions.server" in " ".join(map(str, p.args)))
-
-
 def _apology() -> str:
     import yaml
 
@@ -99,7 +95,7 @@ def test_a_frozen_action_server_gets_an_apology_in_seconds_and_the_chat_goes_on(
 
     from tests.e2e.test_chat_rest import new_sender, texts
 
-    sender, process = new_sender(), _actions_process(running_bot)
+    sender, process = new_sender(), running_bot.actions_process()
     os.kill(process.pid, signal.SIGSTOP)
     try:
         started = time.monotonic()
@@ -118,7 +114,7 @@ def test_a_dead_action_server_gets_an_apology_and_a_restarted_one_answers(runnin
     from tests.e2e.test_chat_rest import new_sender, texts
     from tests.servers import ROOT
 
-    sender, process = new_sender(), _actions_process(running_bot)
+    sender, process = new_sender(), running_bot.actions_process()
     assert "ご本人さまですか" in texts(running_bot.chat(sender, "個人情報の開示を請求したいです"))
     process.terminate()
     process.wait(timeout=20)
