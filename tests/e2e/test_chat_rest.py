@@ -107,6 +107,27 @@ def test_policy_question_in_the_middle_of_the_form(running_bot):
     assert "お名前" in middle  # the form asks its question again
 
 
+def test_answers_that_sound_like_policy_questions_are_read_in_the_form_context(running_bot):
+    """Names and a relationship with policy words in them (the NLU alone hears questions about
+    security, disclosure, outsourcing, agents) are taken as the asked answers; a real question
+    in the middle of the form is still answered and the form goes on."""
+    sender = new_sender()
+    running_bot.chat(sender, "開示を申し込みたいです")
+    assert "代理人の方のお名前" in texts(running_bot.chat(sender, "代理人です"))
+    answers = [("開示 太郎", "ご関係"), ("成年後見人です", "委任状"), ("はい", "お名前"),
+               ("安全 管理子", "フリガナ"), ("あんぜん かんりこ", "郵便番号"), ("289-2511", "ご住所"),
+               ("旭市委託町9-8-7", "電話番号")]
+    for answer, next_question in answers:
+        reply = texts(running_bot.chat(sender, answer))
+        assert next_question in reply and "プライバシーポリシー" not in reply, (answer, reply)
+    question = texts(running_bot.chat(sender, "委託先で漏洩したらどうなりますか？"))
+    assert "（プライバシーポリシー" in question and "電話番号" in question
+    slots = running_bot.tracker(sender)["slots"]
+    assert (slots["agent_name"], slots["agent_relationship"], slots["customer_name"]) == (
+        "開示 太郎", "成年後見人です", "安全 管理子")
+    assert (slots["customer_name_kana"], slots["address"]) == ("アンゼン カンリコ", "旭市委託町9-8-7")
+
+
 def test_cancel_stores_nothing(running_bot):
     sender = new_sender()
     running_bot.chat(sender, "利用停止の手続きをお願いしたいです")

@@ -1,0 +1,93 @@
+"""Reading a message in the request form's context before the NLU's reading.
+
+Why: the NLU reads each message alone. Asked for a name, a customer called 「漏洩 花子」 is heard
+asking about leaks; asked how they are related to the customer, an agent's 「成年後見人です」 is
+heard asking about agents. The rules then answer a question nobody asked and ask for the name
+again. This policy runs beside RulePolicy (higher priority, same confidence) and, when the form
+is waiting for a free-text answer and the message is shaped like that answer with no question in
+it (``sobu_privacy.request_form.reads_as_answer``), hands the message to the form as the asked
+slot's value. The form's own validation (``validate_<slot>`` on the action server) still checks
+it, so a wrong guess costs one re-prompt, never a wrong ticket. A message with a question in it
+keeps the NLU's reading and is answered.
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa.core.policies.policy import Policy, PolicyPrediction
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, SlotSet, UserUttered
+from rasa.shared.core.generator import TrackerWithCachedStates
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from sobu_privacy.request_form import reads_as_answer
+
+#: The form whose free-text questions are read in context (their shapes are in its field table).
+REQUEST_FORM = "request_form"
+#: Intents the context may override: the policy questions, which a name or a relationship can
+#: sound like. Cancelling, asking for a person, an emergency or a status check always win.
+_OVERRIDABLE_PREFIX = "faq_"
+#: Above RulePolicy (6): both predict with confidence 1.0, and the ensemble breaks the tie by priority.
+FORM_CONTEXT_POLICY_PRIORITY = 7
+
+
+def _message_awaits_action(tracker: DialogueStateTracker) -> bool:
+    """True when the latest user message has not been acted on yet (nothing executed or
+    rejected since it), so the policy speaks only once per message."""
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            return True
+        if isinstance(event, (ActionExecuted, ActionExecutionRejected)):
+            return False
+    return False
+
+
+def form_answer(tracker: DialogueStateTracker) -> Optional[SlotSet]:
+    """The slot the latest message answers, read in the form's context, or None to leave the
+    message to the other policies."""
+    if tracker.active_loop_name != REQUEST_FORM or tracker.latest_action_name != ACTION_LISTEN_NAME:
+        return None
+    if not _message_awaits_action(tracker):
+        return None
+    intent = (tracker.latest_message.intent or {}).get("name") or ""
+    if not intent.startswith(_OVERRIDABLE_PREFIX):
+        return None
+    slot = tracker.get_slot(REQUESTED_SLOT)
+    text = tracker.latest_message.text or ""
+    if not slot or not reads_as_answer(slot, text):
+        return None
+    return SlotSet(slot, text)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
+class FormContextPolicy(Policy):
+    """Predicts the request form, with the message as the asked slot's value, when the message
+    answers the form's question (see the module docstring). Learns nothing from stories."""
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {"priority": FORM_CONTEXT_POLICY_PRIORITY}
+
+    def train(self, training_trackers: List[TrackerWithCachedStates], domain: Domain, **kwargs: Any) -> Resource:
+        return self._resource  # nothing to learn: the rule lives in sobu_privacy.request_form
+
+    def predict_action_probabilities(
+        self,
+        tracker: DialogueStateTracker,
+        domain: Domain,
+        rule_only_data: Optional[Dict[Text, Any]] = None,
+        **kwargs: Any,
+    ) -> PolicyPrediction:
+        probabilities = self._default_predictions(domain)
+        answer = form_answer(tracker)
+        if answer is None:
+            return self._prediction(probabilities)
+        probabilities[domain.index_for_action(REQUEST_FORM)] = 1.0
+        # Optional events: applied only if this prediction wins (then before the form runs, so
+        # the form finds the answer as if the slot mapping had taken it). Like RulePolicy's
+        # prediction of a running loop, it is a "no user" prediction (those overrule the rest);
+        # the two agree on the form, and the priority picks this one with its answer.
+        return self._prediction(probabilities, optional_events=[answer], is_no_user_prediction=True)

@@ -1,0 +1,131 @@
+"""bot.form_context_policy: inside the request form, a message that answers the asked question
+goes to the form as that slot's value, whatever the NLU heard in it; everything else is left to
+the other policies (small tracker fixtures on the project's domain)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import pytest
+from rasa.core.policies.ensemble import DefaultPolicyPredictionEnsemble
+from rasa.core.policies.policy import PolicyPrediction
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActiveLoop,
+    Event,
+    SlotSet,
+    UserUttered,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from bot.form_context_policy import FORM_CONTEXT_POLICY_PRIORITY, FormContextPolicy
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "bot" / "domain.yml"))
+
+
+@pytest.fixture(scope="module")
+def policy(tmp_path_factory) -> FormContextPolicy:
+    storage = LocalModelStorage(tmp_path_factory.mktemp("storage"))
+    return FormContextPolicy.create(
+        FormContextPolicy.get_default_config(), storage, Resource("form_context"),
+        ExecutionContext(GraphSchema({}), "test"))
+
+
+def tracker(domain: Domain, text: str, intent: str, *, loop: Optional[str] = "request_form",
+            asked: Optional[str] = "customer_name", after: List[Event] = ()) -> DialogueStateTracker:
+    """The form asked for ``asked`` and the customer answered ``text`` (NLU: ``intent``)."""
+    events: List[Event] = [ActionExecuted(ACTION_LISTEN_NAME)]
+    if loop:
+        events += [ActionExecuted(loop), ActiveLoop(loop)]
+    if asked:
+        events.append(SlotSet(REQUESTED_SLOT, asked))
+    events += [ActionExecuted(ACTION_LISTEN_NAME),
+               UserUttered(text, {"name": intent, "confidence": 0.8}), *after]
+    return DialogueStateTracker.from_events("fixture", events, domain.slots)
+
+
+def predicted(prediction: PolicyPrediction, domain: Domain) -> Optional[str]:
+    if max(prediction.probabilities) == 0:
+        return None
+    return domain.action_names_or_texts[prediction.max_confidence_index]
+
+
+def test_a_name_heard_as_a_policy_question_goes_to_the_form(policy, domain):
+    prediction = policy.predict_action_probabilities(tracker(domain, "漏洩確認 花子", "faq_security"), domain)
+    assert predicted(prediction, domain) == "request_form"
+    assert prediction.max_confidence == 1.0
+    assert prediction.optional_events == [SlotSet("customer_name", "漏洩確認 花子")]
+    assert prediction.events == []  # nothing applied unless this prediction wins
+    assert prediction.policy_priority == FORM_CONTEXT_POLICY_PRIORITY
+
+
+@pytest.mark.parametrize("slot, text, intent", [
+    ("agent_relationship", "成年後見人です", "faq_agent"),
+    ("customer_name_kana", "かいじ たろう", "faq_disclosure"),
+    ("address", "旭市個人情報町1-2-3", "faq_collected_info"),
+], ids=["relationship", "kana", "address"])
+def test_each_shaped_field_takes_its_answer(policy, domain, slot, text, intent):
+    prediction = policy.predict_action_probabilities(tracker(domain, text, intent, asked=slot), domain)
+    assert predicted(prediction, domain) == "request_form"
+    assert prediction.optional_events == [SlotSet(slot, text)]
+
+
+@pytest.mark.parametrize("text, intent, loop, asked, after", [
+    ("漏洩したらどうなりますか", "faq_security", "request_form", "customer_name", []),  # a question
+    ("漏洩確認 花子", "cancel", "request_form", "customer_name", []),  # never overrides cancelling
+    ("漏洩確認 花子", "request_human", "request_form", "customer_name", []),
+    ("漏洩確認 花子", "out_of_scope", "request_form", "customer_name", []),  # an emergency is out_of_scope
+    ("漏洩確認 花子", "check_request_status", "request_form", "customer_name", []),
+    ("漏洩確認 花子", "faq_security", None, None, []),  # no form
+    ("漏洩確認 花子", "faq_security", "callback_form", "callback_name", []),  # another form
+    ("漏洩確認 花子", "faq_security", "request_form", None, []),  # nothing asked
+    ("漏洩確認 花子", "faq_security", "request_form", "request_details", []),  # details take any text already
+    ("漏洩確認 花子", "faq_security", "request_form", "customer_name",
+     [ActionExecuted("action_answer_faq")]),  # already acted on
+    ("漏洩確認 花子", "faq_security", "request_form", "customer_name",
+     [ActionExecutionRejected("request_form")]),  # the form refused it once: leave it
+], ids=["question", "cancel", "human", "out_of_scope", "status", "no_form", "other_form", "nothing_asked",
+        "details", "acted_on", "rejected"])
+def test_everything_else_is_left_to_the_other_policies(policy, domain, text, intent, loop, asked, after):
+    prediction = policy.predict_action_probabilities(
+        tracker(domain, text, intent, loop=loop, asked=asked, after=after), domain)
+    assert predicted(prediction, domain) is None
+    assert prediction.events == [] and prediction.optional_events == []
+
+
+def test_it_wins_over_the_rule_that_would_answer_the_question(policy, domain):
+    """RulePolicy's 「policy question during the request form」 also predicts with 1.0; the
+    ensemble breaks the tie by priority, and applies the answer only with the winner."""
+    fixture = tracker(domain, "漏洩確認 花子", "faq_security")
+    ours = policy.predict_action_probabilities(fixture, domain)
+    rule_probabilities = [0.0] * len(domain.action_names_or_texts)
+    rule_probabilities[domain.index_for_action("action_answer_faq")] = 1.0
+    rule = PolicyPrediction(rule_probabilities, "RulePolicy", policy_priority=6)
+    best = DefaultPolicyPredictionEnsemble().combine_predictions([rule, ours], fixture, domain)
+    assert domain.action_names_or_texts[best.max_confidence_index] == "request_form"
+    assert SlotSet("customer_name", "漏洩確認 花子") in best.events
+
+
+def test_it_wins_over_the_running_loop_and_brings_the_answer(policy, domain):
+    """RulePolicy first predicts the running form as a "no user" prediction (those overrule all
+    others); without the answer the form would refuse the message. Ours agrees on the form and
+    wins the tie by priority, so the form runs with the answer."""
+    fixture = tracker(domain, "漏洩確認 花子", "faq_security")
+    ours = policy.predict_action_probabilities(fixture, domain)
+    loop_probabilities = [0.0] * len(domain.action_names_or_texts)
+    loop_probabilities[domain.index_for_action("request_form")] = 1.0
+    loop = PolicyPrediction(loop_probabilities, "RulePolicy", policy_priority=6, is_no_user_prediction=True)
+    best = DefaultPolicyPredictionEnsemble().combine_predictions([loop, ours], fixture, domain)
+    assert best.policy_name == "FormContextPolicy"
+    assert SlotSet("customer_name", "漏洩確認 花子") in best.events

@@ -1,0 +1,90 @@
+"""sobu_privacy.request_form.reads_as_answer: an answer shaped like the asked field, with no
+question in it, is that answer; a question is not (it keeps the NLU's reading)."""
+from __future__ import annotations
+
+import pytest
+
+from sobu_privacy.request_form import REQUEST_FORM_FIELDS, AnswerShape, reads_as_answer
+
+ANSWERS = [  # (slot, text): answers whose words sound like a policy question
+    ("customer_name", "漏洩確認 花子"),
+    ("customer_name", "漏洩確認花子です"),
+    ("customer_name", "安全 管理子と申します"),
+    ("customer_name", "はるか"),  # a name may end in か
+    ("agent_name", "開示 太郎"),
+    ("customer_name_kana", "ろうえいかくにん はなこ"),
+    ("customer_name_kana", "サトウ カナ"),
+    ("customer_name_kana", "さとう かな"),
+    ("address", "旭市漏洩町9-8-7"),
+    ("address", "〒289-2511 千葉県旭市二の5941番地"),
+    ("agent_relationship", "成年後見人です"),
+    ("agent_relationship", "母"),
+    ("agent_relationship", "委任を受けた代理人"),
+]
+
+QUESTIONS = [  # (slot, text): questions asked in the middle of the form
+    ("customer_name", "個人情報の漏洩について"),
+    ("customer_name", "漏洩したらどうなりますか"),
+    ("customer_name", "セキュリティ対策を教えて"),
+    ("customer_name", "名前は何に使うの?"),
+    ("customer_name", "安全管理は大丈夫？"),
+    ("customer_name_kana", "かいじってなに"),
+    ("customer_name_kana", "てすうりょうはいくら"),
+    ("address", "住所は誰に提供されますか"),
+    ("address", "漏洩対策は？"),
+    ("address", "第三者提供はしてるのか"),
+    ("agent_relationship", "代理人は誰でもなれますか"),
+    ("agent_relationship", "家族でもいいのか"),
+    ("agent_relationship", "委任状って"),
+]
+
+NOT_SHAPED = [  # (slot, text): no question, but not what the field asks for
+    ("customer_name", "0479-63-1000"),
+    ("customer_name", "漏洩、流出、紛失、改ざん、その他の事故の防止"),
+    ("customer_name", "個人 情報 の 安全 管理"),  # more parts than a name has
+    ("customer_name", "x"),
+    ("customer_name", "長" * 31),
+    ("customer_name_kana", "漏洩花子"),
+    ("customer_name_kana", "ろう えい かく にん"),
+    ("address", "個人情報の安全管理"),
+    ("address", "旭市"),  # shorter than any address
+    ("agent_relationship", "関" * 31),
+    ("agent_relationship", ""),
+]
+
+
+@pytest.mark.parametrize("slot, text", ANSWERS, ids=[f"answer{i}" for i in range(len(ANSWERS))])
+def test_an_answer_shaped_like_the_field_is_read_as_its_answer(slot, text):
+    assert reads_as_answer(slot, text)
+
+
+@pytest.mark.parametrize("slot, text", QUESTIONS, ids=[f"question{i}" for i in range(len(QUESTIONS))])
+def test_a_question_keeps_the_nlu_reading(slot, text):
+    assert not reads_as_answer(slot, text)
+
+
+@pytest.mark.parametrize("slot, text", NOT_SHAPED, ids=[f"shape{i}" for i in range(len(NOT_SHAPED))])
+def test_a_message_not_shaped_like_the_answer_keeps_the_nlu_reading(slot, text):
+    assert not reads_as_answer(slot, text)
+
+
+@pytest.mark.parametrize("slot", ["request_type", "requester_kind", "request_details", "delivery_method",
+                                  "phone", "no_such_slot"])
+def test_fields_without_a_shape_are_never_overridden(slot):
+    """Choices have buttons and the NLU's own words; the details take any text already (their
+    slot mapping lets policy words through); unknown slots are not the form's."""
+    assert not reads_as_answer(slot, "漏洩確認 花子")
+
+
+def test_the_shaped_fields_are_the_free_text_ones():
+    shaped = {f.slot: f.answer_shape for f in REQUEST_FORM_FIELDS if f.answer_shape}
+    assert shaped == {
+        "agent_name": AnswerShape.NAME, "agent_relationship": AnswerShape.SHORT_TEXT,
+        "customer_name": AnswerShape.NAME, "customer_name_kana": AnswerShape.KANA,
+        "address": AnswerShape.ADDRESS,
+    }
+
+
+def test_full_width_and_polite_endings_are_read_like_the_validation_reads_them():
+    assert reads_as_answer("customer_name", "漏洩　花子です。")
+    assert not reads_as_answer("customer_name", "漏洩　花子？")
