@@ -23,6 +23,7 @@ from sobu_privacy.request_form import (
     NOT_GIVEN,
     REQUEST_FORM_FIELDS,
     field_named_in,
+    field_to_fix,
 )
 from sobu_privacy.requests import DeliveryMethod, RequesterKind, RequestType, UnknownValue
 
@@ -203,11 +204,13 @@ class ActionAskCorrectionField(Action):
 
 
 def chosen_field(tracker: Tracker) -> Optional[str]:
-    """The field named by a button (entity `field`) or typed in words."""
+    """The field named by a button (entity `field`) or typed in words (「電話番号を直したい」 names
+    the phone: the wish to fix is read first, so its 訂正 is not taken for the request type)."""
     for entity in tracker.latest_message.get("entities", []):
         if entity.get("entity") == "field" and entity.get("value") in FIELDS_BY_SLOT:
             return entity["value"]
-    return field_named_in(parsing.clean_answer(tracker.latest_message.get("text")))
+    text = parsing.clean_answer(tracker.latest_message.get("text"))
+    return field_to_fix(text) or field_named_in(text)
 
 
 class ActionResetField(Action):

@@ -9,6 +9,10 @@ it (``sobu_privacy.request_form.reads_as_answer``), hands the message to the for
 slot's value. The form's own validation (``validate_<slot>`` on the action server) still checks
 it, so a wrong guess costs one re-prompt, never a wrong ticket. A message with a question in it
 keeps the NLU's reading and is answered.
+
+At the summary (or the question which answer to fix), 「電話番号を直したいです」 is heard as a new
+訂正 request; read against the summary it asks to fix the phone answer, so the policy predicts
+``action_reset_field`` (a rule then asks that question again) instead of losing the summary.
 """
 from __future__ import annotations
 
@@ -23,13 +27,20 @@ from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Slo
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from sobu_privacy.request_form import reads_as_answer
+from sobu_privacy.request_form import field_to_fix, reads_as_answer
 
 #: The form whose free-text questions are read in context (their shapes are in its field table).
 REQUEST_FORM = "request_form"
 #: Intents the context may override: the policy questions, which a name or a relationship can
 #: sound like. Cancelling, asking for a person, an emergency or a status check always win.
 _OVERRIDABLE_PREFIX = "faq_"
+#: The bot's turns after which the customer is choosing what to fix, and the action that clears
+#: the named answer (``actions.request_form.ActionResetField``, which reads the same words).
+SUMMARY_ACTIONS = ("action_show_request_summary", "action_ask_correction_field")
+RESET_FIELD = "action_reset_field"
+#: At the summary, whatever the NLU heard, these intents keep their meaning.
+_KEEP_AT_SUMMARY = frozenset({"affirm", "cancel", "request_human", "out_of_scope", "bot_challenge",
+                              "check_request_status"})
 #: Above RulePolicy (6): both predict with confidence 1.0, and the ensemble breaks the tie by priority.
 FORM_CONTEXT_POLICY_PRIORITY = 7
 
@@ -43,6 +54,28 @@ def _message_awaits_action(tracker: DialogueStateTracker) -> bool:
         if isinstance(event, (ActionExecuted, ActionExecutionRejected)):
             return False
     return False
+
+
+def _action_before_message(tracker: DialogueStateTracker) -> Optional[str]:
+    """The bot's last action (other than listening) before the latest user message."""
+    seen_message = False
+    for event in reversed(tracker.events):
+        if isinstance(event, UserUttered):
+            seen_message = True
+        elif seen_message and isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            return event.action_name
+    return None
+
+
+def correction_at_summary(tracker: DialogueStateTracker) -> Optional[str]:
+    """The field the latest message asks to fix at the summary, or None."""
+    if tracker.active_loop_name or tracker.latest_action_name != ACTION_LISTEN_NAME:
+        return None
+    if not _message_awaits_action(tracker) or _action_before_message(tracker) not in SUMMARY_ACTIONS:
+        return None
+    if ((tracker.latest_message.intent or {}).get("name") or "") in _KEEP_AT_SUMMARY:
+        return None
+    return field_to_fix(tracker.latest_message.text or "")
 
 
 def form_answer(tracker: DialogueStateTracker) -> Optional[SlotSet]:
@@ -65,7 +98,8 @@ def form_answer(tracker: DialogueStateTracker) -> Optional[SlotSet]:
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class FormContextPolicy(Policy):
     """Predicts the request form, with the message as the asked slot's value, when the message
-    answers the form's question (see the module docstring). Learns nothing from stories."""
+    answers the form's question, and the reset of a field when a message at the summary asks to
+    fix it (see the module docstring). Learns nothing from stories."""
 
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
@@ -82,6 +116,9 @@ class FormContextPolicy(Policy):
         **kwargs: Any,
     ) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
+        if correction_at_summary(tracker):
+            probabilities[domain.index_for_action(RESET_FIELD)] = 1.0
+            return self._prediction(probabilities)
         answer = form_answer(tracker)
         if answer is None:
             return self._prediction(probabilities)

@@ -16,7 +16,7 @@ from typing import Dict, Optional, Tuple
 from sobu_privacy.text import normalize_text
 
 __all__ = ["FormField", "AnswerShape", "REQUEST_FORM_FIELDS", "FIELDS_BY_SLOT", "AGENT_SLOTS", "FORM_SLOTS",
-           "field_named_in", "reads_as_answer", "NOT_GIVEN", "AGENT_DOCUMENTS_READY"]
+           "field_named_in", "field_to_fix", "reads_as_answer", "NOT_GIVEN", "AGENT_DOCUMENTS_READY"]
 
 #: Stored when an optional question was skipped; shown as such in the summary.
 NOT_GIVEN = "（なし）"
@@ -79,11 +79,38 @@ AGENT_SLOTS: Tuple[str, ...] = tuple(f.slot for f in REQUEST_FORM_FIELDS if f.ag
 
 
 def field_named_in(text: str) -> Optional[str]:
-    """The slot of the first shown field whose words occur in ``text`` (normalised), or None."""
+    """The slot of the shown field named in ``text`` (normalised), or None. The longest word
+    named wins (「代理人の名前」 is the agent's name, not 「代理」), then the earlier field."""
+    best: Optional[str] = None
+    best_length = 0
     for field in REQUEST_FORM_FIELDS:
-        if field.label and any(word in text for word in field.words):
-            return field.slot
-    return None
+        if not field.label:
+            continue
+        length = max((len(word) for word in field.words if word in text), default=0)
+        if length > best_length:
+            best, best_length = field.slot, length
+    return best
+
+
+# Words of a wish to fix an answer (「直したい」「間違っています」「訂正して」), after normalize_text.
+# 訂正 is also a request type's word, so they are removed before the field is looked up.
+_FIX_WORDS = ("訂正", "修正", "変更", "直", "なおし", "なおす", "間違", "まちが", "違", "ちがい", "ちがう", "ちがっ",
+              "誤", "変え", "かえたい")
+
+
+def field_to_fix(text: str) -> Optional[str]:
+    """The shown field a customer asks to fix in words (「電話番号を直したいです」, 「住所が間違って
+    ました」), or None when no wish to fix or no field is named.
+
+    Why: at the summary the NLU hears 「…を直したい」 as a new 訂正 request; read against the
+    summary it is a correction of that answer.
+    """
+    value = normalize_text(text or "")
+    if not any(word in value for word in _FIX_WORDS):
+        return None
+    for word in _FIX_WORDS:
+        value = value.replace(word, " ")
+    return field_named_in(value)
 
 
 # What makes a message a question or a wish rather than an answer, in any field: a question

@@ -129,3 +129,40 @@ def test_it_wins_over_the_running_loop_and_brings_the_answer(policy, domain):
     best = DefaultPolicyPredictionEnsemble().combine_predictions([loop, ours], fixture, domain)
     assert best.policy_name == "FormContextPolicy"
     assert SlotSet("customer_name", "漏洩確認 花子") in best.events
+
+
+def summary_tracker(domain: Domain, text: str, intent: str, *, shown: str = "action_show_request_summary",
+                    loop: Optional[str] = None, after: List[Event] = ()) -> DialogueStateTracker:
+    """The summary (or the question which answer to fix) was shown; the customer wrote ``text``."""
+    events: List[Event] = [ActionExecuted(ACTION_LISTEN_NAME), ActionExecuted("request_form"), ActiveLoop(None),
+                           ActionExecuted(shown)]
+    if loop:
+        events.append(ActiveLoop(loop))
+    events += [ActionExecuted(ACTION_LISTEN_NAME), UserUttered(text, {"name": intent, "confidence": 0.9}), *after]
+    return DialogueStateTracker.from_events("fixture", events, domain.slots)
+
+
+@pytest.mark.parametrize("shown", ["action_show_request_summary", "action_ask_correction_field"])
+@pytest.mark.parametrize("text, intent", [("電話番号を直したいです", "start_request"),
+                                          ("いいえ、住所が間違っています", "deny"),
+                                          ("名前の漢字がちがう", "nlu_fallback")], ids=["request", "deny", "fallback"])
+def test_a_wish_to_fix_an_answer_at_the_summary_resets_that_field(policy, domain, shown, text, intent):
+    prediction = policy.predict_action_probabilities(summary_tracker(domain, text, intent, shown=shown), domain)
+    assert predicted(prediction, domain) == "action_reset_field"
+    assert prediction.max_confidence == 1.0 and not prediction.is_no_user_prediction
+
+
+@pytest.mark.parametrize("text, intent, shown, loop, after", [
+    ("電話番号を直したいです", "cancel", "action_show_request_summary", None, []),
+    ("電話番号を直したいです", "request_human", "action_show_request_summary", None, []),
+    ("はい", "affirm", "action_show_request_summary", None, []),
+    ("開示の手数料はいくら？", "faq_fee", "action_show_request_summary", None, []),  # no field to fix
+    ("電話番号を直したいです", "start_request", "utter_greet", None, []),  # not at the summary
+    ("電話番号を直したいです", "start_request", "action_show_request_summary", "request_form", []),
+    ("電話番号を直したいです", "start_request", "action_show_request_summary", None,
+     [ActionExecuted("action_reset_field")]),  # already acted on
+], ids=["cancel", "human", "affirm", "question", "elsewhere", "in_form", "acted_on"])
+def test_other_messages_at_the_summary_are_left_to_the_rules(policy, domain, text, intent, shown, loop, after):
+    prediction = policy.predict_action_probabilities(
+        summary_tracker(domain, text, intent, shown=shown, loop=loop, after=after), domain)
+    assert predicted(prediction, domain) != "action_reset_field"

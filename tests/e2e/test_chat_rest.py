@@ -128,6 +128,23 @@ def test_answers_that_sound_like_policy_questions_are_read_in_the_form_context(r
     assert (slots["customer_name_kana"], slots["address"]) == ("アンゼン カンリコ", "旭市委託町9-8-7")
 
 
+def test_a_wish_to_fix_an_answer_at_the_summary_fixes_it(running_bot):
+    """「電話番号を直したいです」 at the summary asks for the phone again and keeps every other
+    answer (the NLU alone hears a new 訂正 request)."""
+    sender = new_sender()
+    running_bot.chat(sender, "開示を申し込みたいです")
+    for answer in ["本人です", "総武 花子", "そうぶ はなこ", "289-2511", "旭市二の0000番地", "090-1111-2222",
+                   "なし", "わからない", "私の情報を全部見たい"]:
+        running_bot.chat(sender, answer)
+    assert "以下の内容で" in texts(running_bot.chat(sender, "郵送"))
+    assert "電話番号を教えてください" in texts(running_bot.chat(sender, "電話番号を直したいです"))
+    summary = texts(running_bot.chat(sender, "090-3333-4444"))
+    assert "・電話番号: 090-3333-4444" in summary and "・お申込みの種類: 開示" in summary
+    assert "・お名前: 総武 花子" in summary and "・ご住所: 旭市二の0000番地" in summary
+    assert "ご住所を教えてください" in texts(running_bot.chat(sender, "住所が間違ってました"))
+    assert "・ご住所: 旭市二の1111番地" in texts(running_bot.chat(sender, "旭市二の1111番地"))
+
+
 def test_cancel_stores_nothing(running_bot):
     sender = new_sender()
     running_bot.chat(sender, "利用停止の手続きをお願いしたいです")

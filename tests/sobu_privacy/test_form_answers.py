@@ -88,3 +88,31 @@ def test_the_shaped_fields_are_the_free_text_ones():
 def test_full_width_and_polite_endings_are_read_like_the_validation_reads_them():
     assert reads_as_answer("customer_name", "漏洩　花子です。")
     assert not reads_as_answer("customer_name", "漏洩　花子？")
+
+
+FIXES = [  # (text, field): a wish to fix an answer, named in words
+    ("電話番号を直したいです", "phone"),
+    ("電話番号を訂正したい", "phone"),  # 訂正 is also a request type's word
+    ("住所が間違ってました", "address"),
+    ("名前の漢字が違います", "customer_name"),
+    ("フリガナがちがう", "customer_name_kana"),
+    ("郵便番号まちがえた", "postal_code"),
+    ("メールを変えたい", "email"),
+    ("お申込みの種類を変更したい", "request_type"),
+    ("内容を修正します", "request_details"),
+    ("代理人の名前を直して", "agent_name"),
+]
+
+
+@pytest.mark.parametrize("text, field", FIXES, ids=[f"fix{i}" for i in range(len(FIXES))])
+def test_a_wish_to_fix_names_its_field(text, field):
+    from sobu_privacy.request_form import field_to_fix
+
+    assert field_to_fix(text) == field
+
+
+@pytest.mark.parametrize("text", ["はい", "電話番号", "訂正したい", "直したいところはありません", "", "間違いない？"])
+def test_no_field_or_no_wish_to_fix_is_none(text):
+    from sobu_privacy.request_form import field_to_fix
+
+    assert field_to_fix(text) is None

@@ -110,6 +110,8 @@ def test_a_field_is_named_in_words():
     assert request_form.field_named_in("電話番号を直したい") == "phone"
     assert request_form.field_named_in("住所が違います") == "address"
     assert request_form.field_named_in("なんとなく") is None
+    assert request_form.field_named_in("代理人の名前を変えたい") == "agent_name"  # the longest word named wins
+    assert request_form.field_named_in("代理人です") == "requester_kind"
 
 
 # --------------------------------------------------------------------------- requests, workflow, roles
