@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
-from sobu_privacy.intents import RIGHTS_INTENTS
+from sobu_privacy.intents import OFFER_REQUEST_INTENTS
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +38,9 @@ class ActionAnswerFaq(Action):
         )
         dispatcher.utter_message(response="utter_faq_answer", answer=answer.text_short())
         in_form = tracker.active_loop_name is not None
-        # Answers about a right the customer can exercise here are followed by the offer to
-        # file it (utter_offer_request, by rule), so they do not also offer more detail.
-        if answer.detail and not in_form and intent not in RIGHTS_INTENTS:
+        # Answers about a right the customer can exercise here, or how to file, are followed by
+        # the offer to file it (utter_offer_request, by rule), so they do not also offer more detail.
+        if answer.detail and not in_form and intent not in OFFER_REQUEST_INTENTS:
             dispatcher.utter_message(response="utter_offer_detail")
         return [
             SlotSet("last_faq", intent),

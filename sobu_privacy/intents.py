@@ -12,7 +12,7 @@ from typing import FrozenSet, Mapping, Tuple
 
 __all__ = [
     "FAQ_INTENTS",
-    "RIGHTS_INTENTS",
+    "OFFER_REQUEST_INTENTS",
     "REQUEST_INTENTS",
     "DIALOGUE_INTENTS",
     "PROJECT_INTENTS",
@@ -42,8 +42,10 @@ FAQ_INTENTS: Tuple[str, ...] = (
     "faq_fee",
     "faq_corporate",
 )
-#: Questions about a right the customer can exercise; their answer offers to file the request.
-RIGHTS_INTENTS: FrozenSet[str] = frozenset({"faq_disclosure", "faq_correction", "faq_stop_use"})
+#: Questions whose answer offers to file the request: a right the customer can exercise, and how
+#: to make a request (the offer says what the chat does beside the methods of section 8).
+OFFER_REQUEST_INTENTS: FrozenSet[str] = frozenset(
+    {"faq_disclosure", "faq_correction", "faq_stop_use", "faq_how_to_request"})
 #: The assistant acts (the contract's ``request`` group).
 REQUEST_INTENTS: Tuple[str, ...] = ("start_request", "check_request_status", "request_human")
 #: The contract's ``dialogue`` group.

@@ -455,3 +455,16 @@ def test_a_part_of_an_answer_without_detail_offers_the_whole_answer(kb_copy: Pat
     whole, part = kb2.answer_for("faq_corporate"), kb2.answer_for("faq_corporate", message="法令は？")
     assert part.part == "law" and whole.detail is None
     assert part.detail == whole.short and part.text_detail() == whole.text_detail()
+
+
+@pytest.mark.parametrize("message", ["チャットで開示を申し込んだら、それで正式な受付になりますか",
+                                     "メールで訂正をお願いしてもいいですか", "ねっとでもうしこめる？"],
+                         ids=["chat", "mail", "net_hiragana"])
+def test_a_method_the_policy_does_not_name_gets_its_notice_first(kb: KnowledgeBase, message: str) -> None:
+    """Section 8 names 窓口・電話・郵送 and says other methods may not be accepted: asked about the
+    chat or e-mail, that notice comes first (the offer after it says what the chat does)."""
+    answer = kb.answer_for("faq_how_to_request", message=message)
+    assert answer.part == "other_methods"
+    assert "この受付方法によらない開示等の求めには応じられない場合がございます" in answer.short
+    assert kb.piece("s8.notice").text.startswith("なお、この受付方法によらない開示等の求めには")
+    assert kb.answer_for("faq_how_to_request", message="申し込みの方法を教えて").part is None
