@@ -133,7 +133,8 @@ def fallback_settings(config: Path) -> Tuple[float, float]:
 
     cfg = yaml.safe_load(config.read_text(encoding="utf-8"))
     for comp in cfg.get("pipeline") or []:
-        if comp.get("name") == "FallbackClassifier":
+        # Rasa's or the project's subclass (whose per-intent thresholds CV does not sweep).
+        if str(comp.get("name", "")).endswith("FallbackClassifier"):
             return float(comp.get("threshold", 0.3)), float(comp.get("ambiguity_threshold", 0.1))
     return 0.0, 0.0
 

@@ -165,6 +165,21 @@ def test_hostile_or_odd_input_gets_a_polite_answer(running_bot, message):
     assert "<script>" not in texts(reply)
 
 
+def test_nonsense_is_not_taken_for_a_greeting_and_a_greeting_still_is(running_bot):
+    """Words the assistant has never seen land on greet or affirm a little above the global
+    threshold; they are 「読み取れませんでした」, and a second one offers a person, while a
+    greeting with a typo is still greeted and a yes at the offer still files."""
+    sender = new_sender()
+    first = texts(running_bot.chat(sender, "ぴよぴよ"))
+    assert "読み取れませんでした" in first and "こんにちは" not in first
+    second = texts(running_bot.chat(sender, "にゃーん"))
+    assert "担当者におつなぎしましょうか" in second and "こんにちは" not in second
+    assert "総武ガス" in texts(running_bot.chat(new_sender(), "こんいちは"))
+    offer = new_sender()
+    assert "進みますか" in texts(running_bot.chat(offer, "申し込みの方法を教えてください"))
+    assert "どのお申込みですか" in texts(running_bot.chat(offer, "おk"))
+
+
 def test_malformed_requests_are_refused_cleanly(running_bot):
     status = requests.post(f"{running_bot.rasa_url}/model/parse", json={"text": "x"}, timeout=10).status_code
     assert status == 401  # the HTTP API needs the token
