@@ -180,6 +180,18 @@ def test_nonsense_is_not_taken_for_a_greeting_and_a_greeting_still_is(running_bo
     assert "どのお申込みですか" in texts(running_bot.chat(offer, "おk"))
 
 
+def test_a_question_about_filing_in_the_chat_is_answered_not_filed(running_bot):
+    """「チャットで申し込んだら正式な受付になりますか」 asks about the procedure: section 8's
+    methods and its notice, then the offer saying what the chat does; no form starts."""
+    sender = new_sender()
+    reply = texts(running_bot.chat(sender, "チャットで開示を申し込んだら、それで正式な受付になりますか"))
+    assert "この受付方法によらない開示等の求めには応じられない場合がございます" in reply
+    assert "（プライバシーポリシー 8. より）" in reply
+    assert "事前にお伺いすることもできます" in reply and "総務部からご連絡してご案内します" in reply
+    assert "ご本人さまですか" not in reply and "どのお申込みですか" not in reply
+    assert running_bot.tracker(sender)["active_loop"] in ({}, None) or not running_bot.tracker(sender)["active_loop"].get("name")
+
+
 def test_malformed_requests_are_refused_cleanly(running_bot):
     status = requests.post(f"{running_bot.rasa_url}/model/parse", json={"text": "x"}, timeout=10).status_code
     assert status == 401  # the HTTP API needs the token
