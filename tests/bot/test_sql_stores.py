@@ -60,3 +60,59 @@ def test_turns_reuse_open_connections_instead_of_opening_the_file_each_time(tmp_
     with store.engine.connect() as connection:  # pooled connections keep the private settings
         assert connection.execute(text("PRAGMA journal_mode")).scalar_one() == "wal"
         assert connection.execute(text("PRAGMA synchronous")).scalar_one() == 2
+
+
+def test_saving_streams_exactly_the_new_events_without_reading_the_conversation_back(tmp_path):
+    """Rasa's stream_events retrieved (parsed and replayed) the whole conversation on every save
+    to find the new events; the store counts the stored rows instead. Same events streamed, in
+    order, once each, also across a new session; the conversation is not read back to save."""
+    import asyncio
+
+    from rasa.core.brokers.broker import EventBroker
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, SessionStarted, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.tracker_store import PrivateSQLTrackerStore
+
+    class Recorder(EventBroker):
+        def __init__(self) -> None:
+            self.published = []
+
+        def publish(self, event) -> None:
+            self.published.append(event)
+
+    class CountingReads(PrivateSQLTrackerStore):
+        reads = 0
+
+        async def retrieve(self, sender_id):
+            CountingReads.reads += 1
+            return await super().retrieve(sender_id)
+
+    broker = Recorder()
+    store = CountingReads(Domain.empty(), dialect="sqlite", db=str(tmp_path / "tracker.db"), event_broker=broker)
+
+    async def turn(*events) -> None:
+        """As Rasa's processor does: read the conversation, add the turn's events, save."""
+        tracker = await store.retrieve("c1") or DialogueStateTracker("c1", [])
+        for e in events:
+            tracker.update(e)
+        reads_before = CountingReads.reads
+        await store.save(tracker)
+        assert CountingReads.reads == reads_before  # saving read nothing back
+
+    asyncio.run(turn(ActionExecuted("action_listen"), UserUttered("一つ目")))
+    asyncio.run(turn(ActionExecuted("utter_greet")))
+    asyncio.run(turn(UserUttered("二つ目"), ActionExecuted("action_listen")))
+    assert [(e["event"], e.get("text") or e.get("name")) for e in broker.published] == [
+        ("action", "action_listen"), ("user", "一つ目"), ("action", "utter_greet"),
+        ("user", "二つ目"), ("action", "action_listen")]
+    assert all(e["sender_id"] == "c1" for e in broker.published)
+    # A new session starts (Rasa appends its events to the conversation read back), then a turn
+    # in it: the count restarts at the session's start, as retrieve's does.
+    broker.published.clear()
+    asyncio.run(turn(ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")))
+    asyncio.run(turn(UserUttered("三つ目")))
+    assert [e["event"] for e in broker.published] == ["action", "session_started", "action", "user"]
+    stored = asyncio.run(store.retrieve("c1"))
+    assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["三つ目"]
