@@ -1,0 +1,166 @@
+"""Fast checks of `make bench`'s own logic (no model, no Rasa): where a socket.io turn ends,
+how a request form is counted, and what the report prints for scenarios the floor lacks.
+
+The socket.io checks talk to a small python-socketio server in this process (aiohttp, on a
+loopback port) that answers like bot/channels.py: it is the ordering of the real library's
+packets that makes the acknowledgement a turn's end, so a fake client would prove nothing.
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+from typing import Any, AsyncIterator, Dict, List
+
+import pytest
+import socketio
+from aiohttp import web
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+
+import bench  # noqa: E402
+
+SILENT = "黙って"  # the stand-in channel sends nothing for this message
+
+
+async def website_channel(replies: int, pause: float) -> AsyncIterator[str]:
+    """A stand-in for WebsiteSocketIOInput: ``replies`` bot_uttered per turn, ``pause`` s apart."""
+    sio = socketio.AsyncServer(async_mode="aiohttp", cors_allowed_origins=[bench.BENCH_SITE_ORIGIN])
+    app = web.Application()
+    sio.attach(app, socketio_path="socket.io")
+    confirmed: Dict[str, str] = {}
+
+    @sio.on("session_request")
+    async def session_request(sid: str, data: Any = None) -> None:
+        confirmed[sid] = f"s{len(confirmed)}"
+        await sio.emit("session_confirm", {"session_id": confirmed[sid], "session_secret": "x"}, room=sid)
+
+    @sio.on("user_uttered")
+    async def user_uttered(sid: str, data: Dict[str, Any]) -> None:
+        if data.get("session_id") != confirmed.get(sid):
+            await sio.emit("session_refused", {}, room=sid)
+            return
+        if data["message"] == SILENT:
+            return
+        for i in range(replies):
+            await asyncio.sleep(pause)  # Rasa runs actions between the messages of one turn
+            await sio.emit("bot_uttered", {"text": f"{data['message']} {i}"}, room=sid)
+
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = bench.free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()
+
+
+async def with_channel(replies: int, pause: float, body) -> Any:
+    channel = website_channel(replies, pause)
+    base = await channel.__anext__()
+    try:
+        return await body(base)
+    finally:
+        await channel.aclose()
+
+
+def test_a_socket_turn_ends_after_its_last_message_however_late() -> None:
+    """Three messages 50 ms apart: a quiet gap shorter than that would cut the turn short."""
+
+    async def body(base: str) -> List[List[Dict[str, Any]]]:
+        client = socketio.AsyncClient(reconnection=False)
+        sock = bench.WebsiteSocket(client, timeout=5)
+        await client.connect(base, transports=["websocket"], headers={"Origin": bench.BENCH_SITE_ORIGIN},
+                             socketio_path="/socket.io", wait_timeout=5)
+        try:
+            await sock.new_conversation()
+            turns = [await sock.turn("一"), await sock.turn("二"), await sock.turn(SILENT)]
+            sock.session_id = "someone-else"
+            with pytest.raises(RuntimeError, match="refused"):
+                await sock.turn("三")
+            return turns
+        finally:
+            await client.disconnect()
+
+    first, second, silent = asyncio.run(with_channel(3, 0.05, body))
+    assert [m["text"] for m in first] == ["一 0", "一 1", "一 2"]
+    assert [m["text"] for m in second] == ["二 0", "二 1", "二 2"]
+    assert silent == []
+
+
+def test_run_website_times_only_the_turns_after_the_warm_up_and_counts_silence() -> None:
+    async def body(base: str) -> Dict[str, Any]:
+        return await bench.run_website(base, total=7, warmup=3, timeout=5)
+
+    result = asyncio.run(with_channel(2, 0.0, body))
+    assert (result["requests"], result["ok"], result["errors"], result["unanswered"]) == (7, 7, 0, 0)
+    assert result["p95_ms"] > 0
+
+    original = bench.CONVERSATIONS
+    bench.CONVERSATIONS = [["こんにちは", SILENT]]
+    try:
+        silent = asyncio.run(with_channel(1, 0.0, lambda base: bench.run_website(base, total=4, timeout=5)))
+    finally:
+        bench.CONVERSATIONS = original
+    assert (silent["ok"], silent["unanswered"]) == (4, 2)
+
+
+def _form_chat(number_at_the_end: bool = True, fail_at: str = ""):
+    """A REST stand-in: one message per turn, the 受付番号 after /affirm; records what it heard."""
+    heard: List[tuple] = []
+
+    def chat(sender: str, text: str) -> List[Dict[str, Any]]:
+        heard.append((sender, text))
+        if text == fail_at:
+            raise ConnectionError("dropped")
+        if text == "/affirm" and number_at_the_end:
+            return [{"text": "受付番号: PR-7K3M-9XQ2 で承りました。"}, {"text": "このあとの流れ"}]
+        return [{"text": "次の質問"}]
+
+    return chat, heard
+
+
+def test_forms_are_timed_per_turn_with_a_new_conversation_and_phone_each() -> None:
+    chat, heard = _form_chat()
+    result = bench.run_forms(chat, 3, "t")
+    turns = len(bench.FORM_CONVERSATION)
+    assert (result["ok"], result["errors"], result["tickets"], result["conversations"]) == (3 * turns, 0, 3, 3)
+    assert len({sender for sender, _ in heard}) == 3
+    phones = [text for _, text in heard if text.startswith("080-")]
+    assert len(phones) == len(set(phones)) == 3
+    assert bench.PHONE not in [text for _, text in heard]
+    assert result["conversation_p95_ms"] >= result["p95_ms"]
+
+
+@pytest.mark.parametrize("number_at_the_end, fail_at, ok_turns", [
+    pytest.param(False, "", len(bench.FORM_CONVERSATION), id="no-ticket-number-in-the-last-reply"),
+    pytest.param(True, "郵送", len(bench.FORM_CONVERSATION) - 2, id="a-turn-fails-and-the-form-stops"),
+])
+def test_a_form_without_a_ticket_number_is_an_error(number_at_the_end: bool, fail_at: str, ok_turns: int) -> None:
+    chat, _ = _form_chat(number_at_the_end, fail_at)
+    result = bench.run_forms(chat, 1, "t")
+    assert (result["ok"], result["errors"], result["tickets"]) == (ok_turns, 1, 0)
+
+
+def _row(kind: str, p95: float, errors: int = 0, **extra: Any) -> Dict[str, Any]:
+    return {"kind": kind, "clients": 1, "ok": 10, "errors": errors, "unanswered": 0, "p50_ms": p95 / 2,
+            "p95_ms": p95, "p99_ms": p95, "mean_ms": p95 / 2, "throughput_rps": 20.0, **extra}
+
+
+def test_the_table_holds_each_kind_to_its_own_target_and_the_floor_ratio_is_a_dash() -> None:
+    form = _row("form", 61.0, conversations=10, tickets=10, turns_per_conversation=12,
+                conversation_p50_ms=500.0, conversation_p95_ms=700.0)
+    report = {"scenarios": [_row("parse", 100.0), _row("turn", 40.0), _row("socketio", 39.0, errors=1), form],
+              "peak_memory_mb": {"rasa": 900.0, "actions": 60.0}, "startup_s": 12.0,
+              "host": {"cpus": 2, "loadavg_1m_before": 0.0}}
+    lines = bench.render_table(report).splitlines()
+    verdicts = {line.split()[0]: line.rsplit(":", 1)[-1].strip() for line in lines[1:5]}
+    assert verdicts == {"parse": "MET", "turn": "MET", "socketio": "NOT MET", "form": "NOT MET"}
+    assert any("10/10 requests filed" in line and "p95 700 ms" in line for line in lines)
+
+    floor = {"scenarios": [_row("parse", 50.0), _row("turn", 20.0)], "peak_memory_mb": {"rasa": 600.0},
+             "startup_s": 10.0}
+    ratios = {line.split()[0]: line for line in bench.render_ratios(report, floor).splitlines()[1:5]}
+    assert ratios["socketio"].split()[2:] == ratios["form"].split()[2:] == ["-", "-", "-"]
+    assert "40.0/20.0=2.0x" in ratios["turn"].replace(" ", "")
