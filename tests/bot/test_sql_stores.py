@@ -116,3 +116,55 @@ def test_saving_streams_exactly_the_new_events_without_reading_the_conversation_
     assert [e["event"] for e in broker.published] == ["action", "session_started", "action", "user"]
     stored = asyncio.run(store.retrieve("c1"))
     assert [e.text for e in stored.events if isinstance(e, UserUttered)] == ["三つ目"]
+
+
+def test_a_conversation_reads_back_exactly_as_rasas_store_reads_it(tmp_path):
+    """The store selects only the event column and looks event classes up in a table built once;
+    the tracker it reads is the one Rasa's own SQLTrackerStore reads from the same file."""
+    import asyncio
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import (
+        ActionExecuted, ActionExecutionRejected, ActiveLoop, BotUttered, FollowupAction, LoopInterrupted,
+        Restarted, SessionStarted, SlotSet, UserUttered, UserUtteranceReverted)
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from bot.tracker_store import PrivateSQLTrackerStore
+
+    domain = Domain.load("bot/domain.yml")
+    db = str(tmp_path / "tracker.db")
+    ours = PrivateSQLTrackerStore(domain, dialect="sqlite", db=db)
+    tracker = DialogueStateTracker("c1", domain.slots)
+    for event in [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+                  UserUttered("開示したい", {"name": "start_request", "confidence": 0.9},
+                              [{"entity": "request_type", "value": "disclosure"}]),
+                  ActionExecuted("request_form"), ActiveLoop("request_form"), SlotSet("requested_slot", "customer_name"),
+                  BotUttered("お名前を教えてください。", {"buttons": None}), ActionExecuted("action_listen"),
+                  UserUttered("やめる", {"name": "cancel", "confidence": 0.8}), ActionExecutionRejected("request_form"),
+                  LoopInterrupted(True), ActionExecuted("action_cancel_request"), ActiveLoop(None),
+                  SlotSet("customer_name", None), FollowupAction("action_listen"), UserUtteranceReverted(),
+                  ActionExecuted("action_listen")]:
+        tracker.update(event)
+    asyncio.run(ours.save(tracker))
+    rasas = SQLTrackerStore(domain, dialect="sqlite", db=db)
+    for read in (lambda s: s.retrieve("c1"), lambda s: s.retrieve_full_tracker("c1")):
+        mine, theirs = asyncio.run(read(ours)), asyncio.run(read(rasas))
+        assert mine.events == theirs.events and len(mine.events) >= 17  # 18 with action_session_start
+        assert mine.current_state() == theirs.current_state()
+    assert asyncio.run(ours.retrieve("nobody")) is None
+    tracker.update(Restarted())  # an unusual event type still reads back
+    asyncio.run(ours.save(tracker))
+    assert asyncio.run(ours.retrieve("c1")).events[-1] == Restarted()
+
+
+def test_the_event_table_gives_the_class_rasas_lookup_gives():
+    from rasa.shared.core.events import Event
+    from rasa.shared.utils.common import all_subclasses
+
+    from bot.tracker_store import _event_classes
+
+    table = _event_classes()
+    assert {cls.type_name for cls in all_subclasses(Event)} == set(table)
+    for name, cls in table.items():
+        assert Event.resolve_by_type(name) is cls
