@@ -6,8 +6,14 @@ most frequent confusions, and entity P/R/F1 on canonical (entity, value) pairs, 
 a plain peer (char n-gram TF-IDF + logistic regression on the same split), so a
 pipeline change is judged against something simple rather than in a vacuum.
 
-Target: accuracy >= 0.95 and above the peer. Exit code 0 whether or not the target
-is met (it is a report); non-zero only when something could not be measured.
+Both are also scored on the same held-out messages rewritten in hiragana only (every word
+holding a kanji or katakana replaced by the hiragana of its GiNZA/Sudachi reading;
+measure_common.hiragana_only), because customers on phones often leave words unconverted
+(「こじんじょうほうのかいじをしたい」) and the held-out file has few such messages.
+
+Target (issue 13): accuracy >= 0.975 and at least 3 points above the peer, and >= 0.90 on
+the hiragana-only rewrite. Exit code 0 whether or not the target is met (it is a report);
+non-zero only when something could not be measured.
 """
 from __future__ import annotations
 
@@ -37,6 +43,7 @@ from measure_common import (  # noqa: E402
     entity_metrics,
     entity_set,
     examples_from_training_data,
+    hiragana_only,
     intent_metrics,
     CONTRACT_CANDIDATES,
     load_contract_intents,
@@ -50,7 +57,9 @@ from measure_common import (  # noqa: E402
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-ACCURACY_TARGET = 0.95
+ACCURACY_TARGET = 0.975
+PEER_MARGIN = 0.03  # accuracy at least this much above the peer's
+HIRAGANA_TARGET = 0.90  # accuracy on the hiragana-only rewrite of the held-out messages
 # The held-out file annotates request_type/ticket_number only in request messages, while the
 # extractor (rightly) also finds e.g. request_type in 「開示の申し込みはどこで？」; so these two
 # are also scored on the messages whose gold intent is a request, beside the overall figure.
@@ -67,6 +76,23 @@ def get_normalizer() -> Tuple[Callable[[str], str], str]:
         return normalize_text, "nlu.components.normalizer.normalize_text"
     except ImportError:
         return (lambda text: unicodedata.normalize("NFKC", text)), "unicodedata NFKC (no project normaliser)"
+
+
+def hiragana_converter() -> Callable[[str], str]:
+    """Rewrites a message in hiragana only, with GiNZA's tokenizer alone (no trained ja_ginza part)."""
+    from nlu.components.ginza_nlp import UNUSED_GINZA_COMPONENTS, load_tokens_only
+
+    nlp = load_tokens_only("ja_ginza", list(UNUSED_GINZA_COMPONENTS)).model
+
+    def convert(text: str) -> str:
+        return hiragana_only((t.text, "".join(t.morph.get("Reading")), t.whitespace_) for t in nlp(text))
+
+    return convert
+
+
+def rewritten(test: Sequence[Example], convert: Callable[[str], str]) -> List[Example]:
+    """The same labelled messages with their text rewritten (intents and entity values kept)."""
+    return [Example(convert(ex.text), ex.intent, ex.entities) for ex in test]
 
 
 def model_is_fresh(model: Path, inputs: Sequence[Path]) -> bool:
@@ -111,11 +137,15 @@ async def _parse_all(model: Path, texts: Sequence[str]) -> Tuple[List[Dict[str, 
     return parses, seconds
 
 
-def predict_rasa(model: Path, test: Sequence[Example]) -> Tuple[List[Prediction], float]:
-    """Parse every held-out message with the trained model; returns predictions and median ms/message."""
-    parses, seconds = asyncio.run(_parse_all(model, [ex.text for ex in test]))
+def predict_rasa(model: Path, test: Sequence[Example],
+                 extra: Sequence[Example] = ()) -> Tuple[List[Prediction], List[Prediction], float]:
+    """Parse every message of `test` and `extra` with one loaded model.
+
+    Returns the predictions of each and the median ms/message over `test`.
+    """
+    parses, seconds = asyncio.run(_parse_all(model, [ex.text for ex in [*test, *extra]]))
     preds = []
-    for ex, parse in zip(test, parses):
+    for ex, parse in zip([*test, *extra], parses):
         intent = parse.get("intent") or {}
         raw = intent.get("name") or ""
         preds.append(Prediction(
@@ -123,16 +153,20 @@ def predict_rasa(model: Path, test: Sequence[Example]) -> Tuple[List[Prediction]
             confidence=float(intent.get("confidence") or 0.0),
             gold_entities=ex.entities, pred_entities=entity_set(parse.get("entities") or []),
         ))
-    return preds, percentile(seconds, 50) * 1000
+    return preds[:len(test)], preds[len(test):], percentile(seconds[:len(test)], 50) * 1000
 
 
-def predict_peer(train: Sequence[Example], test: Sequence[Example], normalize: Callable[[str], str],
-                 ngrams: Tuple[int, int]) -> List[Prediction]:
-    """Char n-gram TF-IDF + LogisticRegression: the bar a real pipeline should clear."""
+def predict_peer(train: Sequence[Example], tests: Sequence[Sequence[Example]], normalize: Callable[[str], str],
+                 ngrams: Tuple[int, int]) -> List[List[Prediction]]:
+    """Char n-gram TF-IDF + LogisticRegression, fitted once: the bar a real pipeline should clear."""
     peer = peer_pipeline(normalize, ngrams)
     peer.fit([ex.text for ex in train], [ex.intent for ex in train])
-    labels = peer.predict([ex.text for ex in test])
-    return [Prediction(ex.text, ex.intent, canonical_intent(ex.intent, str(lab)), str(lab)) for ex, lab in zip(test, labels)]
+    out = []
+    for test in tests:
+        labels = peer.predict([ex.text for ex in test])
+        out.append([Prediction(ex.text, ex.intent, canonical_intent(ex.intent, str(lab)), str(lab))
+                    for ex, lab in zip(test, labels)])
+    return out
 
 
 def request_entity_metrics(preds: Sequence[Prediction]) -> Dict[str, Any]:
@@ -146,9 +180,17 @@ def request_entity_metrics(preds: Sequence[Prediction]) -> Dict[str, Any]:
     return m
 
 
-def build_report(rasa_preds: List[Prediction], peer_preds: List[Prediction], contract: List[str],
-                 meta: Dict[str, Any]) -> Dict[str, Any]:
-    """Everything the JSON and Markdown reports show, computed once."""
+def target_met(rasa: float, peer: float, rasa_hiragana: float) -> bool:
+    """Issue 13's target: accuracy >= 0.975 and >= peer + 0.03, and >= 0.90 on the hiragana set.
+
+    The margin is compared with a tolerance so that e.g. 0.993 - 0.963 is not lost to rounding.
+    """
+    return rasa >= ACCURACY_TARGET and rasa - peer >= PEER_MARGIN - 1e-9 and rasa_hiragana >= HIRAGANA_TARGET
+
+
+def build_report(rasa_preds: List[Prediction], peer_preds: List[Prediction], rasa_hira: List[Prediction],
+                 peer_hira: List[Prediction], contract: List[str], meta: Dict[str, Any]) -> Dict[str, Any]:
+    """Everything the JSON and Markdown reports show, computed once (`*_hira`: the hiragana-only set)."""
     golds = [p.gold for p in rasa_preds]
     rasa = intent_metrics(golds, [p.pred for p in rasa_preds], contract)
     peer = intent_metrics(golds, [p.pred for p in peer_preds], contract)
@@ -156,12 +198,18 @@ def build_report(rasa_preds: List[Prediction], peer_preds: List[Prediction], con
     rasa["entities"] = entity_metrics([p.gold_entities for p in rasa_preds], [p.pred_entities for p in rasa_preds])
     rasa["entities_in_requests"] = request_entity_metrics(rasa_preds)
     peer["confusions"] = confusion_pairs(peer_preds, top=5)
-    target_met = rasa["accuracy"] >= ACCURACY_TARGET and rasa["accuracy"] > peer["accuracy"]
+    hira: Dict[str, Any] = {}
+    for name, preds in (("rasa", rasa_hira), ("peer", peer_hira)):
+        hira[name] = intent_metrics([p.gold for p in preds], [p.pred for p in preds], contract)
+        hira[name]["confusions"] = confusion_pairs(preds, top=10 if name == "rasa" else 5)
+    met = target_met(rasa["accuracy"], peer["accuracy"], hira["rasa"]["accuracy"])
     return {
         **meta,
-        "target": {"accuracy_min": ACCURACY_TARGET, "beat_peer_accuracy": True, "met": target_met},
+        "target": {"accuracy_min": ACCURACY_TARGET, "peer_margin_min": PEER_MARGIN,
+                   "hiragana_accuracy_min": HIRAGANA_TARGET, "met": met},
         "rasa": rasa,
         "peer": peer,
+        "hiragana": hira,
         "not_in_contract": sorted({p.gold for p in rasa_preds} - set(contract)) if contract else [],
     }
 
@@ -173,6 +221,7 @@ def fmt(x: float) -> str:
 def render_markdown(rep: Dict[str, Any]) -> str:
     """Human-readable report; the same text is printed and written to nlu_eval.md."""
     r, p = rep["rasa"], rep["peer"]
+    hr, hp = rep["hiragana"]["rasa"], rep["hiragana"]["peer"]
     ent = r["entities"]
     req = r.get("entities_in_requests")
     lines = [
@@ -186,7 +235,10 @@ def render_markdown(rep: Dict[str, Any]) -> str:
         "",
         "| | Rasa pipeline | peer | target |",
         "|---|---|---|---|",
-        f"| intent accuracy | {fmt(r['accuracy'])} | {fmt(p['accuracy'])} | >= {ACCURACY_TARGET} and > peer |",
+        f"| intent accuracy | {fmt(r['accuracy'])} | {fmt(p['accuracy'])} | >= {ACCURACY_TARGET} and >= peer + {PEER_MARGIN} |",
+        f"| hiragana only: intent accuracy (the same {hr['n']} messages, {rep['n_hiragana_changed']} of them "
+        f"rewritten: every kanji/katakana word as its reading) "
+        f"| {fmt(hr['accuracy'])} | {fmt(hp['accuracy'])} | >= {HIRAGANA_TARGET:.2f} |",
         f"| macro-F1 ({len(r['macro_labels'])} contract intents) | {fmt(r['macro_f1'])} | {fmt(p['macro_f1'])} | |",
         f"| entity P / R / F1 (all messages, all types) | {fmt(ent['precision'])} / {fmt(ent['recall'])} / {fmt(ent['f1'])} | - | |",
     ]
@@ -209,12 +261,13 @@ def render_markdown(rep: Dict[str, Any]) -> str:
         if m["support"] or m["predicted"]:
             pf = p["per_intent"].get(name, {}).get("f1", 0.0)
             lines.append(f"| {name} | {m['support']} | {fmt(m['precision'])} | {fmt(m['recall'])} | {fmt(m['f1'])} | {fmt(pf)} |")
-    lines += ["", "## Most frequent confusions (Rasa, gold → predicted)", ""]
-    if not r["confusions"]:
-        lines.append("none")
-    for c in r["confusions"]:
-        examples = "; ".join(f"「{e['text']}」 ({e['raw_pred']} {e['confidence']})" for e in c["examples"])
-        lines.append(f"- {c['gold']} → {c['pred']} ×{c['count']}: {examples}")
+    for title, confusions in (("", r["confusions"]), (", hiragana only", hr["confusions"])):
+        lines += ["", f"## Most frequent confusions{title} (Rasa, gold → predicted)", ""]
+        if not confusions:
+            lines.append("none")
+        for c in confusions:
+            examples = "; ".join(f"「{e['text']}」 ({e['raw_pred']} {e['confidence']})" for e in c["examples"])
+            lines.append(f"- {c['gold']} → {c['pred']} ×{c['count']}: {examples}")
     lines += ["", "## Entities (canonical (entity, value) pairs, per message)", "",
               "| entity | tp | fp | fn | precision | recall | F1 |", "|---|---|---|---|---|---|---|"]
     for name, m in ent["per_entity"].items():
@@ -274,8 +327,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"eval_nlu: no intent examples in {args.test}", file=sys.stderr)
         return 2
     normalize, normalizer_name = get_normalizer()
-    rasa_preds, ms_per_msg = predict_rasa(model, test)
-    peer_preds = predict_peer(train, test, normalize, (lo, hi))
+    hiragana_test = rewritten(test, hiragana_converter())
+    rasa_preds, rasa_hira, ms_per_msg = predict_rasa(model, test, hiragana_test)
+    peer_preds, peer_hira = predict_peer(train, [test, hiragana_test], normalize, (lo, hi))
 
     meta = {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
@@ -283,14 +337,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "contract": str(contract_path) if contract_path else None,
         "model": str(model), "model_reused": reused,
         "n_train": len(train), "n_test": len(test),
+        "n_hiragana_changed": sum(a.text != b.text for a, b in zip(test, hiragana_test)),
         "normalizer": normalizer_name, "peer_ngrams": f"{lo}-{hi}",
         "rasa_ms_per_message": ms_per_msg,
     }
-    report = build_report(rasa_preds, peer_preds, contract or sorted({ex.intent for ex in test}), meta)
+    report = build_report(rasa_preds, peer_preds, rasa_hira, peer_hira,
+                          contract or sorted({ex.intent for ex in test}), meta)
     report["predictions"] = [
         {"text": p.text, "gold": p.gold, "pred": p.raw_pred, "confidence": p.confidence,
          "gold_entities": sorted(p.gold_entities), "pred_entities": sorted(p.pred_entities)}
         for p in rasa_preds
+    ]
+    report["hiragana"]["predictions"] = [
+        {"text": p.text, "gold": p.gold, "pred": p.raw_pred, "confidence": p.confidence} for p in rasa_hira
     ]
     markdown = render_markdown(report)
     args.out.mkdir(parents=True, exist_ok=True)

@@ -197,3 +197,25 @@ def test_message_without_features_gets_no_intent(storage) -> None:
     assert known.get(INTENT)["name"] == "yes"
     assert empty.get(INTENT) == {"name": None, "confidence": 0.0}
     assert empty.get("intent_ranking") == []
+
+
+def test_weight_scales_the_block_after_its_unit_length(storage) -> None:
+    """``weight`` makes a block count more beside the others (config.yml weighs readings 2):
+    the sentence and sequence rows get length ``weight``, the direction is unchanged."""
+    plain = featurizer(storage, "plain", alias="plain", source="lemmas", min_ngram=1, max_ngram=2)
+    heavy = featurizer(storage, "heavy", alias="heavy", source="lemmas", min_ngram=1, max_ngram=2, weight=2)
+    for component in (plain, heavy):
+        component.train(TrainingData([message(MOUSHIKOMI, "a"), message(SAKUJO, "b")]))
+    [one] = plain.process([message(MOUSHIKOMI)])
+    [two] = heavy.process([message(MOUSHIKOMI)])
+    assert np.linalg.norm(sentence_vector(one, "plain")) == pytest.approx(1.0, abs=1e-6)
+    assert np.linalg.norm(sentence_vector(two, "heavy")) == pytest.approx(2.0, abs=1e-6)
+    assert sentence_vector(two, "heavy") == pytest.approx(2 * sentence_vector(one, "plain"))
+    rows = [f for f in two.features if f.type == "sequence"][0].features.toarray()
+    assert np.linalg.norm(rows, axis=1) == pytest.approx([2.0] * len(rows), abs=1e-6)
+
+
+@pytest.mark.parametrize("weight", [0, -1])
+def test_a_weight_that_is_not_positive_is_refused(storage, weight) -> None:
+    with pytest.raises(InvalidConfigException):
+        featurizer(storage, "bad", alias="bad", source="lemmas", weight=weight)

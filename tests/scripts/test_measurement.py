@@ -15,7 +15,9 @@ from measure_common import (  # noqa: E402
     confusion_pairs,
     entity_metrics,
     entity_set,
+    hiragana_only,
     intent_metrics,
+    katakana_to_hiragana,
     load_contract_intents,
     load_examples,
     percentile,
@@ -156,6 +158,61 @@ def test_request_entity_metrics_only_request_messages_and_types() -> None:
     assert m["per_entity"]["ticket_number"]["fn"] == 1
     overall = entity_metrics([p.gold_entities for p in preds], [p.pred_entities for p in preds])
     assert (overall["tp"], overall["fp"], overall["fn"]) == (1, 1, 2)
+
+
+@pytest.mark.parametrize("tokens, expected", [
+    pytest.param([("個人情報", "コジンジョウホウ", ""), ("の", "ノ", ""), ("開示", "カイジ", "")],
+                 "こじんじょうほうのかいじ", id="kanji-words-become-their-reading"),
+    pytest.param([("申し込み", "モウシコミ", ""), ("たい", "タイ", "")], "もうしこみたい", id="okurigana-token-whole"),
+    pytest.param([("メール", "メール", ""), ("で", "デ", "")], "めーるで", id="katakana-keeps-long-vowel"),
+    pytest.param([("ｶｲｼﾞ", "カイジ", "")], "かいじ", id="half-width-katakana"),
+    pytest.param([("ヴァイオリン", "ヴァイオリン", "")], "ゔぁいおりん", id="katakana-vu"),
+    pytest.param([("PR", "ピーアール", ""), ("-", "-", ""), ("7", "ナナ", ""), ("K", "キロ", ""), ("3M", "3m", "")],
+                 "PR-7K3M", id="latin-and-digits-as-typed"),
+    pytest.param([("090", "レイキュウ", ""), ("ー", "ー", ""), ("1234", "イチニサン", " "), ("？", "？", "")],
+                 "090ー1234 ？", id="digits-dash-space-punctuation-as-typed"),
+    pytest.param([("てすうりょう", "テスウリョウ", ""), ("は", "ハ", "")], "てすうりょうは", id="hiragana-as-typed"),
+    pytest.param([("髙橋", "髙橋", ""), ("々", "キゴウ", "")], "髙橋々", id="unknown-kanji-and-lone-repeat-mark-kept"),
+    pytest.param([("銀行", "", "")], "銀行", id="no-reading-keeps-surface"),
+    pytest.param([], "", id="empty"),
+])
+def test_hiragana_only_rewrites_kanji_and_katakana_tokens_only(tokens: list, expected: str) -> None:
+    assert hiragana_only(tokens) == expected
+
+
+def test_katakana_to_hiragana_leaves_other_characters() -> None:
+    assert katakana_to_hiragana("アイウヴヵヶヽヾー・ヷabc１漢") == "あいうゔゕゖゝゞー・ヷabc１漢"
+
+
+@pytest.fixture(scope="module")
+def to_hiragana():
+    """The real tokenizer (GiNZA/Sudachi, a few seconds to load once), as `make eval` uses it."""
+    from eval_nlu import hiragana_converter
+
+    return hiragana_converter()
+
+
+@pytest.mark.parametrize("typed, expected", [
+    pytest.param("個人情報の開示をしたい", "こじんじょうほうのかいじをしたい", id="issue-example"),
+    pytest.param("受付番号PR-7K3M-9XQ2の状況を教えて", "うけつけばんごうPR-7K3M-9XQ2のじょうきょうをおしえて",
+                 id="ticket-number-kept"),
+    pytest.param("ホームページ から 申し込めますか？", "ほーむぺーじ から もうしこめますか？", id="spaces-and-mark-kept"),
+])
+def test_hiragana_converter_uses_ginza_readings(to_hiragana, typed: str, expected: str) -> None:
+    assert to_hiragana(typed) == expected
+
+
+@pytest.mark.parametrize("rasa, peer, hiragana, met", [
+    pytest.param(0.993, 0.963, 0.90, True, id="margin-exactly-3-points-despite-float-rounding"),
+    pytest.param(0.982, 0.963, 0.95, False, id="less-than-3-points-above-peer"),
+    pytest.param(0.974, 0.900, 0.95, False, id="below-0.975"),
+    pytest.param(0.990, 0.950, 0.899, False, id="hiragana-below-0.90"),
+])
+def test_target_needs_accuracy_margin_over_peer_and_hiragana(rasa: float, peer: float, hiragana: float,
+                                                             met: bool) -> None:
+    from eval_nlu import target_met
+
+    assert target_met(rasa, peer, hiragana) is met
 
 
 def test_bench_prints_each_figure_as_a_multiple_of_the_floor():
