@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet, UserUtteranceReverted
@@ -40,8 +40,29 @@ class ActionHandleOutOfScope(Action):
         return []
 
 
+#: The bot's turns that wait for a yes or no (or a field to fix): a message not understood there
+#: is reverted, so that the question still stands and a 「はい」 after the miss still answers it.
+AWAITING_ANSWER = ("action_show_request_summary", "action_ask_correction_field", "utter_offer_request")
+
+
+def action_before_latest_message(tracker: Tracker) -> Optional[str]:
+    """The bot's last action (other than listening) before the latest user message."""
+    seen_message = False
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            seen_message = True
+        elif seen_message and event.get("event") == "action" and event.get("name") != "action_listen":
+            return event.get("name")
+    return None
+
+
 class ActionHandleFallback(Action):
-    """First miss: ask to rephrase with suggestions. Second miss in a row: offer a person."""
+    """First miss: ask to rephrase with suggestions. Second miss in a row: offer a person.
+
+    A miss at a question waiting for an answer (the request summary, the offer to file) is
+    reverted, as Rasa's core fallback reverts (``ActionDefaultFallback``): otherwise the
+    summary's 「よろしいですか？」 no longer stands and a later 「はい」 files nothing.
+    """
 
     def name(self) -> Text:
         return "action_handle_fallback"
@@ -49,6 +70,12 @@ class ActionHandleFallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
+        events = await self._answer(dispatcher, tracker)
+        if action_before_latest_message(tracker) in AWAITING_ANSWER:
+            return [UserUtteranceReverted(), *events]
+        return events
+
+    async def _answer(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
         misses = int(tracker.get_slot("fallback_count") or 0) + 1
         logger.info("fallback conversation=%s misses=%d", log_ref(tracker.sender_id), misses)
         if misses < 2:
@@ -80,4 +107,4 @@ class ActionDefaultFallback(ActionHandleFallback):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[Dict[Text, Any]]:
-        return [UserUtteranceReverted(), *await super().run(dispatcher, tracker, domain)]
+        return [UserUtteranceReverted(), *await self._answer(dispatcher, tracker)]

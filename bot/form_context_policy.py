@@ -3,12 +3,13 @@
 Why: the NLU reads each message alone. Asked for a name, a customer called 「漏洩 花子」 is heard
 asking about leaks; asked how they are related to the customer, an agent's 「成年後見人です」 is
 heard asking about agents. The rules then answer a question nobody asked and ask for the name
-again. This policy runs beside RulePolicy (higher priority, same confidence) and, when the form
-is waiting for a free-text answer and the message is shaped like that answer with no question in
-it (``sobu_privacy.request_form.reads_as_answer``), hands the message to the form as the asked
+again. This policy runs beside RulePolicy and, when the form is waiting for a free-text answer
+and the message is shaped like that answer with no question, wish or command in it
+(``sobu_privacy.request_form.reads_as_answer``), hands the message to the form as the asked
 slot's value. The form's own validation (``validate_<slot>`` on the action server) still checks
-it, so a wrong guess costs one re-prompt, never a wrong ticket. A message with a question in it
-keeps the NLU's reading and is answered.
+it, and the summary shows every answer before anything is filed, so a wrong guess is seen and
+fixed there. A question (「手数料は？」, 「身分証」 alone, 「やめます」) keeps the NLU's reading.
+Only the request form's fields are read this way; the call-back form's name is not (yet).
 
 At the summary (or the question which answer to fix), 「電話番号を直したいです」 is heard as a new
 訂正 request; read against the summary it asks to fix the phone answer, so the policy predicts
@@ -41,7 +42,9 @@ RESET_FIELD = "action_reset_field"
 #: At the summary, whatever the NLU heard, these intents keep their meaning.
 _KEEP_AT_SUMMARY = frozenset({"affirm", "cancel", "request_human", "out_of_scope", "bot_challenge",
                               "check_request_status"})
-#: Above RulePolicy (6): both predict with confidence 1.0, and the ensemble breaks the tie by priority.
+#: Above RulePolicy (6). The form prediction is a "no user" prediction, which overrules RulePolicy's
+#: rules on the message (its FAQ rule); RulePolicy also predicts the running form as one, with the
+#: same confidence 1.0, and the priority picks this one, which carries the answer.
 FORM_CONTEXT_POLICY_PRIORITY = 7
 
 

@@ -29,10 +29,10 @@ class AnswerShape(Enum):
     when its words sound like a policy question (a name such as 「漏洩 花子」, a relationship
     such as 「成年後見人です」): see ``reads_as_answer``."""
 
-    NAME = "name"  # a person's name: letters of some script, no digits
-    KANA = "kana"  # a reading in kana
+    NAME = "name"  # a person's name: family and given name, or 「…です」
+    KANA = "kana"  # its reading in kana, the same way
     ADDRESS = "address"  # a place: digits or 都道府県市区町村…
-    SHORT_TEXT = "short_text"  # a few words (a relationship to the customer)
+    RELATIONSHIP = "relationship"  # an agent's relationship to the customer: 母, 成年後見人, 弁護士…
 
 
 @dataclass(frozen=True)
@@ -59,7 +59,7 @@ REQUEST_FORM_FIELDS: Tuple[FormField, ...] = (
     FormField("agent_name", "代理人のお名前", "agent_name", ("代理人の名前", "代理人のお名前"), agent_only=True,
               answer_shape=AnswerShape.NAME),
     FormField("agent_relationship", "ご本人とのご関係", "agent_relationship", ("関係", "続柄"), agent_only=True,
-              answer_shape=AnswerShape.SHORT_TEXT),
+              answer_shape=AnswerShape.RELATIONSHIP),
     FormField("agent_documents", None, None, agent_only=True),
     FormField("customer_name", "お名前", "name", ("名前", "なまえ", "氏名"), answer_shape=AnswerShape.NAME),
     FormField("customer_name_kana", "フリガナ", "name_kana", ("フリガナ", "ふりがな", "カナ", "かな"),
@@ -78,13 +78,14 @@ FORM_SLOTS: Tuple[str, ...] = tuple(f.slot for f in REQUEST_FORM_FIELDS)
 AGENT_SLOTS: Tuple[str, ...] = tuple(f.slot for f in REQUEST_FORM_FIELDS if f.agent_only)
 
 
-def field_named_in(text: str) -> Optional[str]:
-    """The slot of the shown field named in ``text`` (normalised), or None. The longest word
-    named wins (「代理人の名前」 is the agent's name, not 「代理」), then the earlier field."""
+def field_named_in(text: str, exclude: Tuple[str, ...] = ()) -> Optional[str]:
+    """The slot of the shown field named in ``text`` (normalised), or None; fields in ``exclude``
+    are not candidates. The longest word named wins (「代理人の名前」 is the agent's name, not
+    「代理」), then the earlier field."""
     best: Optional[str] = None
     best_length = 0
     for field in REQUEST_FORM_FIELDS:
-        if not field.label:
+        if not field.label or field.slot in exclude:
             continue
         length = max((len(word) for word in field.words if word in text), default=0)
         if length > best_length:
@@ -94,8 +95,13 @@ def field_named_in(text: str) -> Optional[str]:
 
 # Words of a wish to fix an answer (「直したい」「間違っています」「訂正して」), after normalize_text.
 # 訂正 is also a request type's word, so they are removed before the field is looked up.
-_FIX_WORDS = ("訂正", "修正", "変更", "直", "なおし", "なおす", "間違", "まちが", "違", "ちがい", "ちがう", "ちがっ",
-              "誤", "変え", "かえたい")
+_FIX_WORDS = ("訂正", "修正", "変更", "直し", "直す", "直せ", "なおし", "なおす", "間違", "まちが", "違", "ちがい",
+              "ちがう", "ちがっ", "誤", "変え", "かえたい")
+# 「間違いないです」「違いありません」 say the answer is right.
+_NOT_WRONG = re.compile(r"(間違|まちが|違|ちが)い(な|ありません|ございません)")
+#: Fields that cannot be fixed by naming them (as on the 「修正する」 buttons): who files decides
+#: which questions were asked; 「本人の住所が違います」 means the address.
+_NOT_FIXED_BY_NAME = ("requester_kind",)
 
 
 def field_to_fix(text: str) -> Optional[str]:
@@ -105,48 +111,57 @@ def field_to_fix(text: str) -> Optional[str]:
     Why: at the summary the NLU hears 「…を直したい」 as a new 訂正 request; read against the
     summary it is a correction of that answer.
     """
-    value = normalize_text(text or "")
+    value = _NOT_WRONG.sub(" ", normalize_text(text or ""))
     if not any(word in value for word in _FIX_WORDS):
         return None
     for word in _FIX_WORDS:
         value = value.replace(word, " ")
-    return field_named_in(value)
+    return field_named_in(value, exclude=_NOT_FIXED_BY_NAME)
 
 
-# What makes a message a question or a wish rather than an answer, in any field: a question
-# mark or asking words (after normalize_text); and for answers other than names, a question
-# ending (a name may well end in か or かな: はるか, さとう かな).
+# What makes a message a question, a wish or a command rather than an answer, in any field: a
+# question mark, asking words, a wish to stop, a button payload (after normalize_text); and for
+# answers other than names, a question ending (a name may well end in か or かな: はるか, かな).
 _QUESTION_MARK = re.compile(r"[?]")
-_QUESTION_WORDS = ("ですか", "ますか", "でしょうか", "について", "とは", "ってなに", "って何", "教えて", "おしえて",
+_QUESTION_WORDS = ("ですか", "ますか", "でしょうか", "について", "とは", "ってなに", "何", "教えて", "おしえて",
                    "知りたい", "しりたい", "ください", "下さい", "どこ", "どうやって", "どうすれば", "なぜ", "なんで",
-                   "いくら", "大丈夫か")
+                   "いくら", "大丈夫か", "必要", "したい", "やめ", "止め", "中止", "キャンセル", "取り消", "取消")
 _QUESTION_ENDING = re.compile(r"(か|って|かな|かしら)[。.!]*$")
+_SELF_INTRODUCTION = re.compile(r"(です|といいます|と申します)[。.!]*$")
 _NAME_PUNCTUATION = re.compile(r"[\d@/\\<>{}、。,.!:;()「」]")
 _KANA = re.compile(r"^[ぁ-ゖァ-ヺー・ ]+$")
 _PLACE = re.compile(r"[都道府県市区町村郡丁目番地号]|\d")
-# A name or reading is at most family and given name (and a middle name), as customers type them.
-_MAX_NAME_PARTS = 3
+#: Who may file for a customer (section 8: 代理人) as customers name them.
+RELATIONSHIP_WORDS = ("母", "父", "親", "子", "息子", "娘", "妻", "夫", "配偶者", "家族", "兄", "弟", "姉", "妹",
+                      "祖父", "祖母", "孫", "叔", "伯", "甥", "姪", "嫁", "婿", "義", "親族", "親戚", "長男", "長女",
+                      "次男", "次女", "後見", "保佐", "補助人", "代理人", "弁護士", "司法書士", "行政書士", "友人",
+                      "知人", "同居", "はは", "ちち", "おや", "つま", "おっと", "むすこ", "むすめ", "こうけん")
+# A name or reading is family and given name (a middle name at most), as customers type them.
+_NAME_PARTS = (2, 3)
 _LENGTHS = {AnswerShape.NAME: (2, 30), AnswerShape.KANA: (2, 40), AnswerShape.ADDRESS: (4, 200),
-            AnswerShape.SHORT_TEXT: (1, 30)}
+            AnswerShape.RELATIONSHIP: (1, 30)}
 
 
 def _is_question(text: str, shape: AnswerShape) -> bool:
-    if _QUESTION_MARK.search(text) or any(word in text for word in _QUESTION_WORDS):
+    if text.startswith("/") or _QUESTION_MARK.search(text) or any(word in text for word in _QUESTION_WORDS):
         return True
     return shape not in (AnswerShape.NAME, AnswerShape.KANA) and bool(_QUESTION_ENDING.search(text))
 
 
-def _has_shape(shape: AnswerShape, text: str) -> bool:
+def _has_shape(shape: AnswerShape, text: str, introduced: bool) -> bool:
+    """``introduced``: the customer ended with 「…です」「…と申します」, which makes one word a name."""
     shortest, longest = _LENGTHS[shape]
     if not shortest <= len(text) <= longest:
         return False
+    parts = len(text.split())
+    named = introduced and parts <= _NAME_PARTS[1] or _NAME_PARTS[0] <= parts <= _NAME_PARTS[1]
     if shape is AnswerShape.NAME:
-        return not _NAME_PUNCTUATION.search(text) and len(text.split()) <= _MAX_NAME_PARTS
+        return named and not _NAME_PUNCTUATION.search(text)
     if shape is AnswerShape.KANA:
-        return bool(_KANA.match(text)) and len(text.split()) <= _MAX_NAME_PARTS
+        return named and bool(_KANA.match(text))
     if shape is AnswerShape.ADDRESS:
         return bool(_PLACE.search(text))
-    return True  # SHORT_TEXT: any few words
+    return any(word in text for word in RELATIONSHIP_WORDS)
 
 
 def reads_as_answer(slot: str, text: str) -> bool:
@@ -155,12 +170,14 @@ def reads_as_answer(slot: str, text: str) -> bool:
     Why: the NLU reads each message alone, so a name or a relationship with a policy word in
     it (「漏洩 花子」, 「成年後見人です」) comes back as a policy question, the question is answered
     and the form asks again. Read in the form's context first: a message shaped like the
-    asked answer, with no question in it, is that answer (its validation still checks it). A
-    question (「？」, 「…ですか」, 「…について」) keeps the NLU's reading and is answered.
+    asked answer (a name of two parts or introduced with 「です」, an address with a place or
+    number, a relationship word), with no question, wish or command in it, is that answer. A
+    keyword question (「手数料」), a question (「？」, 「…ですか」) or 「やめます」 keeps the NLU's reading.
     """
     field = FIELDS_BY_SLOT.get(slot)
     if field is None or field.answer_shape is None:
         return False
-    value = normalize_text(text or "")
-    value = re.sub(r"(です|といいます|と申します)[。.!]*$", "", value).strip()
-    return not _is_question(value, field.answer_shape) and _has_shape(field.answer_shape, value)
+    typed = normalize_text(text or "")
+    value = _SELF_INTRODUCTION.sub("", typed).strip()
+    introduced = value != typed
+    return not _is_question(value, field.answer_shape) and _has_shape(field.answer_shape, value, introduced)

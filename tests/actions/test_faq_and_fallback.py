@@ -181,3 +181,25 @@ def test_an_intent_without_an_answer_gets_the_default_reply_never_an_improvised_
     state["latest_message"]["intent"] = {"name": "greet", "confidence": 0.99}
     messages, events = run_action(ActionAnswerFaq(), state)
     assert responses(messages) == ["utter_default"] and events == []
+
+
+def _after(state, action_name):
+    """``state`` with the bot's ``action_name`` (then listening) before the customer's message."""
+    state["events"] = [{"event": "action", "name": action_name}, {"event": "action", "name": "action_listen"},
+                       *state["events"]]
+    return state
+
+
+def test_a_miss_at_the_summary_or_an_offer_is_reverted_so_the_question_still_stands(run_action):
+    """Without the revert, 「よろしいですか？」 no longer stands after a message the NLU did not
+    understand, and the customer's next 「はい」 is a lone yes: the request is never filed."""
+    for waiting in ("action_show_request_summary", "action_ask_correction_field", "utter_offer_request"):
+        messages, events = run_action(ActionHandleFallback(), _after(load_tracker("not_understood"), waiting))
+        assert responses(messages) == ["utter_ask_rephrase"]
+        assert events[0]["event"] == "rewind" and slot_events(events) == {"fallback_count": 1}, waiting
+    elsewhere, events = run_action(ActionHandleFallback(), _after(load_tracker("not_understood"), "utter_greet"))
+    assert responses(elsewhere) == ["utter_ask_rephrase"] and events[0]["event"] == "slot"
+    # the core fallback reverts once, wherever it comes
+    _, events = run_action(ActionDefaultFallback(),
+                           _after(load_tracker("not_understood"), "action_show_request_summary"))
+    assert [e["event"] for e in events].count("rewind") == 1

@@ -105,8 +105,8 @@ def test_everything_else_is_left_to_the_other_policies(policy, domain, text, int
 
 
 def test_it_wins_over_the_rule_that_would_answer_the_question(policy, domain):
-    """RulePolicy's 「policy question during the request form」 also predicts with 1.0; the
-    ensemble breaks the tie by priority, and applies the answer only with the winner."""
+    """RulePolicy's 「policy question during the request form」 also predicts with 1.0; the form
+    prediction, a "no user" one, overrules it, and the answer is applied only with the winner."""
     fixture = tracker(domain, "漏洩確認 花子", "faq_security")
     ours = policy.predict_action_probabilities(fixture, domain)
     rule_probabilities = [0.0] * len(domain.action_names_or_texts)

@@ -10,7 +10,7 @@ ANSWERS = [  # (slot, text): answers whose words sound like a policy question
     ("customer_name", "漏洩確認 花子"),
     ("customer_name", "漏洩確認花子です"),
     ("customer_name", "安全 管理子と申します"),
-    ("customer_name", "はるか"),  # a name may end in か
+    ("customer_name", "さとう はるか"),  # a name may end in か
     ("agent_name", "開示 太郎"),
     ("customer_name_kana", "ろうえいかくにん はなこ"),
     ("customer_name_kana", "サトウ カナ"),
@@ -36,6 +36,18 @@ QUESTIONS = [  # (slot, text): questions asked in the middle of the form
     ("agent_relationship", "代理人は誰でもなれますか"),
     ("agent_relationship", "家族でもいいのか"),
     ("agent_relationship", "委任状って"),
+    # keyword questions, wishes and commands (a review of the first version stored these)
+    ("customer_name", "身分証"),
+    ("customer_name", "手数料"),
+    ("customer_name", "第三者提供"),
+    ("customer_name", "個人情報の利用目的"),
+    ("customer_name_kana", "てすうりょう"),
+    ("agent_relationship", "委任状は必要"),
+    ("agent_relationship", "代理人は何をすればいい"),
+    ("agent_relationship", "開示請求したい"),
+    ("agent_relationship", "/faq_agent"),
+    ("customer_name", "利用停止の申し込みは途中でやめます"),
+    ("customer_name", "やっぱり中止"),
 ]
 
 NOT_SHAPED = [  # (slot, text): no question, but not what the field asks for
@@ -50,6 +62,8 @@ NOT_SHAPED = [  # (slot, text): no question, but not what the field asks for
     ("address", "旭市"),  # shorter than any address
     ("agent_relationship", "関" * 31),
     ("agent_relationship", ""),
+    ("agent_relationship", "ちょっと"),  # no relationship named
+    ("customer_name", "総武花子"),  # one word, not introduced: the NLU's reading decides
 ]
 
 
@@ -79,7 +93,7 @@ def test_fields_without_a_shape_are_never_overridden(slot):
 def test_the_shaped_fields_are_the_free_text_ones():
     shaped = {f.slot: f.answer_shape for f in REQUEST_FORM_FIELDS if f.answer_shape}
     assert shaped == {
-        "agent_name": AnswerShape.NAME, "agent_relationship": AnswerShape.SHORT_TEXT,
+        "agent_name": AnswerShape.NAME, "agent_relationship": AnswerShape.RELATIONSHIP,
         "customer_name": AnswerShape.NAME, "customer_name_kana": AnswerShape.KANA,
         "address": AnswerShape.ADDRESS,
     }
@@ -101,6 +115,8 @@ FIXES = [  # (text, field): a wish to fix an answer, named in words
     ("お申込みの種類を変更したい", "request_type"),
     ("内容を修正します", "request_details"),
     ("代理人の名前を直して", "agent_name"),
+    ("本人の住所が違います", "address"),  # who files is not fixed by naming it (as on the buttons)
+    ("ご本人の電話が違う", "phone"),
 ]
 
 
@@ -111,7 +127,8 @@ def test_a_wish_to_fix_names_its_field(text, field):
     assert field_to_fix(text) == field
 
 
-@pytest.mark.parametrize("text", ["はい", "電話番号", "訂正したい", "直したいところはありません", "", "間違いない？"])
+@pytest.mark.parametrize("text", ["はい", "電話番号", "訂正したい", "直したいところはありません", "", "間違いない？",
+                                  "電話番号は間違いないです", "住所も違いありません", "直接窓口で受け取ります"])
 def test_no_field_or_no_wish_to_fix_is_none(text):
     from sobu_privacy.request_form import field_to_fix
 
