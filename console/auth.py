@@ -110,10 +110,8 @@ def login_attempt_refused(ctx: "ConsoleContext", username: str, address: str) ->
     settings = ctx.settings.product
     ctx.audit.record(username, "login.attempt", username, {"address": address})
     since = datetime.now(timezone.utc) - timedelta(minutes=settings.login_lock_minutes)
-    attempts = [e for e in ctx.audit.entries(_ATTEMPT_SCAN, action="login.attempt", since=since)
-                if e.detail.get("address") == address]
-    logins = [e for e in ctx.audit.entries(_ATTEMPT_SCAN, action="login", since=since)
-              if e.detail.get("address") == address]
+    attempts = ctx.audit.entries(_ATTEMPT_SCAN, action="login.attempt", since=since, address=address)
+    logins = ctx.audit.entries(_ATTEMPT_SCAN, action="login", since=since, address=address)
     last_login = max((e.at for e in logins if e.target == username), default=since)
     pair = [e for e in attempts if e.target == username and e.at > last_login]
     return (

@@ -77,9 +77,15 @@ class AuditLog:
         target: Optional[str] = None,
         since: Optional[datetime] = None,
         before_id: Optional[int] = None,
+        address: Optional[str] = None,
     ) -> list[AuditEntry]:
-        """Newest first. ``before_id`` pages further back (pass the last id seen)."""
+        """Newest first. ``before_id`` pages further back (pass the last id seen); ``address``
+        keeps the entries written for that client address (``detail["address"]``)."""
         query = select(AuditRow)
+        if address is not None:
+            # Filtered in SQL, before the limit: a flood from other addresses cannot push this
+            # address's entries out of a limited read (the login throttle counts them).
+            query = query.where(AuditRow.detail["address"].as_string() == address)
         if actor is not None:
             query = query.where(AuditRow.actor == actor)
         if action is not None:

@@ -201,3 +201,99 @@ def test_logout_empties_the_cookie_in_the_browser_and_ends_the_session(console):
     assert attributes == {"path": "/", "httponly": "", "samesite": "Strict", "max-age": "0"}
     again = requests.get(console.url + "/api/me", cookies={"console_session": old_cookie})
     assert again.status_code == 401
+
+
+# --- the guards and the session cookie at unit level ------------------------------------------
+# No server: a guard is called with a stand-in request whose session is already loaded (what
+# load_session caches on request.ctx), so the role check itself is what is tested.
+
+
+def _request_as(role, method: str = "GET"):
+    from datetime import datetime, timezone
+    from types import SimpleNamespace
+
+    from storage.staff import StaffSession, StaffUser
+
+    user = StaffUser(username=f"{role.value}-user", role=role, active=True, created_at=datetime.now(timezone.utc))
+    session = StaffSession(user=user, csrf_token="csrf-token", expires_at=datetime.now(timezone.utc))
+    return SimpleNamespace(ctx=SimpleNamespace(staff_session=session), method=method, path="/console/x",
+                           headers={}, form=None)
+
+
+async def _handler(request, session):
+    from sanic.response import json as json_response
+
+    return json_response({"user": session.user.username})
+
+
+def test_an_api_guard_keeps_the_roles_it_was_given():
+    """The roles are read once, when the route is declared: any iterable will do, even one
+    that can be walked only once, and every later request is checked against them."""
+    import asyncio
+
+    from console.auth import api
+    from sobu_privacy.roles import Role
+
+    guarded = api(role for role in (Role.STAFF, Role.ADMIN))(_handler)
+    statuses = [asyncio.run(guarded(_request_as(role))).status
+                for role in (Role.ANALYST, Role.STAFF, Role.ADMIN, Role.STAFF, Role.ANALYST)]
+    assert statuses == [403, 200, 200, 200, 403]
+
+
+def test_a_page_guard_keeps_the_roles_it_was_given():
+    import asyncio
+
+    from console.auth import page
+    from console.errors import ApiError
+    from sobu_privacy.roles import Role
+
+    guarded = page(role for role in (Role.ANALYST, Role.ADMIN))(_handler)
+    for _ in range(2):
+        assert asyncio.run(guarded(_request_as(Role.ADMIN))).status == 200
+        assert asyncio.run(guarded(_request_as(Role.ANALYST))).status == 200
+        with pytest.raises(ApiError) as refused:
+            asyncio.run(guarded(_request_as(Role.STAFF)))
+        assert refused.value.status == 403
+
+
+@pytest.mark.parametrize("secure", [True, False], ids=["secure", "plain_http"])
+def test_the_session_cookie_carries_exactly_its_flags(secure):
+    """HttpOnly and SameSite=Strict always; Secure when CONSOLE_COOKIE_SECURE is on; no
+    Max-Age or Expires (a browser-session cookie: storage enforces the expiry)."""
+    from sanic.response import HTTPResponse
+
+    from console.auth import SESSION_COOKIE, set_session_cookie
+
+    response = HTTPResponse()
+    set_session_cookie(response, "the-token", secure)
+    header = str(response.cookies[SESSION_COOKIE])
+    parts = header.split("; ")
+    assert parts[0] == "console_session=the-token"
+    assert sorted(parts[1:]) == sorted(["Path=/", "HttpOnly", "SameSite=Strict"] + (["Secure"] if secure else []))
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["live_session", "unknown_token"])
+def test_a_request_looks_its_session_up_once(known):
+    """load_session caches the answer on the request, None included: the guard, the handler
+    and the page layout all ask, storage is asked (and slides the expiry) once."""
+    import asyncio
+    from types import SimpleNamespace
+
+    from console.auth import load_session
+    from sobu_privacy.roles import Role
+
+    found = _request_as(Role.STAFF).ctx.staff_session if known else None
+    lookups = []
+
+    def get_session(token):
+        lookups.append(token)
+        return found
+
+    async def run(fn, *args):
+        return fn(*args)
+
+    console = SimpleNamespace(run=run, staff=SimpleNamespace(get_session=get_session))
+    request = SimpleNamespace(ctx=SimpleNamespace(), cookies={"console_session": "t" * 43},
+                              app=SimpleNamespace(ctx=SimpleNamespace(console=console)))
+    assert [asyncio.run(load_session(request)) for _ in range(3)] == [found] * 3
+    assert lookups == ["t" * 43]

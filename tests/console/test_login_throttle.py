@@ -94,3 +94,177 @@ def test_a_lock_from_one_address_does_not_lock_the_name_elsewhere(console):
     # one address trying many names is stopped too (3 × 4 = 12 attempts)
     refused = [login_attempt_refused(ctx, f"user{i}", "192.0.2.50") for i in range(13)]
     assert refused[:12] == [False] * 12 and refused[12] is True
+
+
+# --- changing one's own password: console.auth.password_attempt_refused ----------------------
+# Unit level: the function needs only the product settings and the audit log, so these tests
+# give it a small context of its own (no server). Entries are written at chosen moments by an
+# audit clock that runs that many minutes behind the real one (the window is counted back from
+# the real clock).
+
+
+class _Throttle:
+    """A context for password_attempt_refused: 3 attempts per 10-minute window."""
+
+    def __init__(self, tmp_path, max_failures: int = 3) -> None:
+        from datetime import timedelta
+        from types import SimpleNamespace
+
+        from storage import AuditLog, Database
+
+        self.db = Database(f"sqlite:///{tmp_path / 'app.db'}")
+        self.ago = timedelta(0)
+        self.audit = AuditLog(self.db, clock=self._now)
+        product = ProductSettings(login_max_failures=max_failures, login_lock_minutes=10)
+        self.ctx = SimpleNamespace(settings=SimpleNamespace(product=product), audit=self.audit)
+
+    def _now(self):
+        from datetime import datetime, timezone
+
+        return datetime.now(timezone.utc) - self.ago
+
+    def at(self, minutes_ago: float) -> "_Throttle":
+        from datetime import timedelta
+
+        self.ago = timedelta(minutes=minutes_ago)
+        return self
+
+    def attempts(self, username: str, count: int) -> list:
+        from console.auth import password_attempt_refused
+
+        return [password_attempt_refused(self.ctx, username) for _ in range(count)]
+
+    def changed(self, username: str) -> None:
+        """What change_own_password writes after a successful change."""
+        self.audit.record(username, "user.password_change", username, {"sessions_revoked": True})
+
+
+@pytest.fixture
+def throttle(tmp_path) -> Iterator[_Throttle]:
+    helper = _Throttle(tmp_path)
+    yield helper
+    helper.db.dispose()
+
+
+def test_password_changes_more_than_the_limit_in_the_window_are_refused(throttle):
+    assert throttle.attempts("staff1", 5) == [False, False, False, True, True]
+
+
+def test_password_change_attempts_before_the_window_do_not_count(throttle):
+    throttle.at(minutes_ago=30).attempts("staff1", 5)
+    assert throttle.at(minutes_ago=0).attempts("staff1", 4) == [False, False, False, True]
+
+
+def test_other_users_password_change_attempts_do_not_count(throttle):
+    throttle.attempts("staff2", 5)
+    assert throttle.attempts("staff1", 4) == [False, False, False, True]
+
+
+def test_a_successful_password_change_starts_the_count_again(throttle):
+    assert throttle.attempts("staff1", 3) == [False, False, False]
+    throttle.changed("staff1")
+    assert throttle.attempts("staff1", 4) == [False, False, False, True]
+
+
+def test_another_users_password_change_does_not_reset_the_count(throttle):
+    assert throttle.attempts("staff1", 3) == [False, False, False]
+    throttle.changed("staff2")
+    assert throttle.attempts("staff1", 1) == [True]
+
+
+def test_a_password_change_before_the_window_does_not_widen_it(throttle):
+    throttle.at(minutes_ago=30).changed("staff1")
+    throttle.at(minutes_ago=20).attempts("staff1", 5)  # after that change, but outside the window
+    assert throttle.at(minutes_ago=0).attempts("staff1", 4) == [False, False, False, True]
+
+
+def test_a_high_password_change_limit_counts_every_attempt(tmp_path):
+    """login_max_failures has no upper bound: 100 allowed means the 101st is refused."""
+    from datetime import datetime, timezone
+
+    from storage.audit import record_in
+
+    helper = _Throttle(tmp_path, max_failures=100)
+    try:
+        with helper.db.transaction() as session:  # 100 attempts in one transaction (fast)
+            for _ in range(100):
+                record_in(session, actor="staff1", action="user.password_change_attempt", target="staff1",
+                          detail={}, at=datetime.now(timezone.utc))
+        assert helper.attempts("staff1", 1) == [True]
+    finally:
+        helper.db.dispose()
+
+
+# --- logging in: console.auth.login_attempt_refused at unit level ----------------------------
+# Limits with login_max_failures=3: 3 attempts per name and address, 12 per address.
+
+OFFICE = "203.0.113.20"
+
+
+def _login(throttle: _Throttle, username: str, address: str = OFFICE) -> bool:
+    from console.auth import login_attempt_refused
+
+    return login_attempt_refused(throttle.ctx, username, address)
+
+
+def _logged_in(throttle: _Throttle, username: str, address: str = OFFICE) -> None:
+    """What UserService.login writes after the password check passed."""
+    throttle.audit.record(username, "login", username, {"address": address})
+
+
+def _elsewhere(throttle: _Throttle, action: str, count: int) -> None:
+    """``count`` entries from other addresses, written now in one transaction (fast)."""
+    from storage.audit import record_in
+
+    with throttle.db.transaction() as session:
+        for i in range(count):
+            record_in(session, actor=f"user{i}", action=action, target=f"user{i}",
+                      detail={"address": f"198.51.100.{i % 200}"}, at=throttle._now())
+
+
+def test_an_addresss_attempts_before_the_window_do_not_count(throttle):
+    throttle.at(minutes_ago=30)
+    for i in range(13):
+        _login(throttle, f"user{i}")
+    assert _login(throttle.at(minutes_ago=0), "someone") is False
+
+
+def test_logins_before_the_window_do_not_make_room_at_an_address(throttle):
+    throttle.at(minutes_ago=30)
+    for i in range(20):
+        _logged_in(throttle, f"staff{i}")
+    throttle.at(minutes_ago=0)
+    assert [_login(throttle, f"user{i}") for i in range(13)] == [False] * 12 + [True]
+
+
+def test_successful_logins_make_room_for_more_people_at_one_address(throttle):
+    for i in range(12):  # a whole office logs in from one address
+        assert _login(throttle, f"staff{i}") is False
+        _logged_in(throttle, f"staff{i}")
+    # 12 attempts less 12 logins: the next 12 attempts are allowed, the 13th is not
+    assert [_login(throttle, f"user{i}") for i in range(13)] == [False] * 12 + [True]
+
+
+def test_busy_other_addresses_do_not_hide_an_addresss_attempts(throttle):
+    assert [_login(throttle, "admin") for _ in range(3)] == [False, False, False]
+    _elsewhere(throttle, "login.attempt", 100)
+    assert _login(throttle, "admin") is True
+
+
+def test_busy_other_addresses_do_not_hide_a_successful_login(throttle):
+    assert [_login(throttle, "staff1") for _ in range(3)] == [False, False, False]
+    _logged_in(throttle, "staff1")
+    _elsewhere(throttle, "login", 100)
+    assert [_login(throttle, "staff1") for _ in range(4)] == [False, False, False, True]
+
+
+def test_a_flood_from_other_addresses_does_not_push_an_addresss_attempts_out_of_the_count(throttle, monkeypatch):
+    """The throttle reads a limited number of entries (``_ATTEMPT_SCAN``); they are this
+    address's, filtered in SQL, so attempts from elsewhere between two guesses cannot push the
+    earlier guesses out of the count (read from all addresses, 1,000 of them did)."""
+    import console.auth
+
+    monkeypatch.setattr(console.auth, "_ATTEMPT_SCAN", 20)
+    assert [_login(throttle, "admin") for _ in range(3)] == [False] * 3
+    _elsewhere(throttle, "login.attempt", 50)  # more than the scan, from other addresses
+    assert _login(throttle, "admin") is True
