@@ -183,6 +183,12 @@ CASES = {
     'channel_latin_prefix': ('myE-mailで。', [
         ('channel', 'myE-mail', 'channel:myE-mail', 0, 8, False, 'not in the policy'),
     ]),
+    # A channel word inside a made-up company name: the name is flagged, not a channel.
+    'channel_inside_company_names': ('電話株式会社と株式会社電話、日本電信電話株式会社。', [
+        ('company', '電話株式会社', 'company:電話株式会社|legal', 0, 6, False, 'not in the policy'),
+        ('company', '株式会社電話', 'company:株式会社電話|legal', 7, 13, False, 'not in the policy'),
+        ('company', '日本電信電話株式会社', 'company:日本電信電話株式会社|legal', 14, 24, False, 'not in the policy'),
+    ]),
     'claim_word_ending_a_channel': ('電話予約。', [
         ('channel', '電話予約', 'channel:電話予約', 0, 4, False, 'not in the policy'),
     ]),
