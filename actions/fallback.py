@@ -10,6 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import opening_hours, services
 from sobu_privacy.pseudonyms import log_ref
+from sobu_privacy.request_form import SUMMARY_ACTIONS
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class ActionHandleOutOfScope(Action):
 
 #: The bot's turns that wait for a yes or no (or a field to fix): a message not understood there
 #: is reverted, so that the question still stands and a 「はい」 after the miss still answers it.
-AWAITING_ANSWER = ("action_show_request_summary", "action_ask_correction_field", "utter_offer_request")
+AWAITING_ANSWER = (*SUMMARY_ACTIONS, "utter_offer_request")
 
 
 def action_before_latest_message(tracker: Tracker) -> Optional[str]:

@@ -28,16 +28,15 @@ from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Slo
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from sobu_privacy.request_form import field_to_fix, reads_as_answer
+from sobu_privacy.request_form import SUMMARY_ACTIONS, field_to_fix, reads_as_answer
 
 #: The form whose free-text questions are read in context (their shapes are in its field table).
 REQUEST_FORM = "request_form"
 #: Intents the context may override: the policy questions, which a name or a relationship can
 #: sound like. Cancelling, asking for a person, an emergency or a status check always win.
 _OVERRIDABLE_PREFIX = "faq_"
-#: The bot's turns after which the customer is choosing what to fix, and the action that clears
-#: the named answer (``actions.request_form.ActionResetField``, which reads the same words).
-SUMMARY_ACTIONS = ("action_show_request_summary", "action_ask_correction_field")
+#: The action that clears the answer named at the summary (``actions.request_form.ActionResetField``,
+#: which reads the same words).
 RESET_FIELD = "action_reset_field"
 #: At the summary, whatever the NLU heard, these intents keep their meaning.
 _KEEP_AT_SUMMARY = frozenset({"affirm", "cancel", "request_human", "out_of_scope", "bot_challenge",
@@ -59,6 +58,11 @@ def _message_awaits_action(tracker: DialogueStateTracker) -> bool:
     return False
 
 
+def _intent(tracker: DialogueStateTracker) -> str:
+    """The NLU's intent of the latest message ("" when it has none)."""
+    return (tracker.latest_message.intent or {}).get("name") or ""
+
+
 def _action_before_message(tracker: DialogueStateTracker) -> Optional[str]:
     """The bot's last action (other than listening) before the latest user message."""
     seen_message = False
@@ -76,7 +80,7 @@ def correction_at_summary(tracker: DialogueStateTracker) -> Optional[str]:
         return None
     if not _message_awaits_action(tracker) or _action_before_message(tracker) not in SUMMARY_ACTIONS:
         return None
-    if ((tracker.latest_message.intent or {}).get("name") or "") in _KEEP_AT_SUMMARY:
+    if _intent(tracker) in _KEEP_AT_SUMMARY:
         return None
     return field_to_fix(tracker.latest_message.text or "")
 
@@ -88,8 +92,7 @@ def form_answer(tracker: DialogueStateTracker) -> Optional[SlotSet]:
         return None
     if not _message_awaits_action(tracker):
         return None
-    intent = (tracker.latest_message.intent or {}).get("name") or ""
-    if not intent.startswith(_OVERRIDABLE_PREFIX):
+    if not _intent(tracker).startswith(_OVERRIDABLE_PREFIX):
         return None
     slot = tracker.get_slot(REQUESTED_SLOT)
     text = tracker.latest_message.text or ""

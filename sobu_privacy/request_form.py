@@ -16,7 +16,7 @@ from typing import Dict, Optional, Tuple
 from sobu_privacy.text import normalize_text
 
 __all__ = ["FormField", "AnswerShape", "REQUEST_FORM_FIELDS", "FIELDS_BY_SLOT", "AGENT_SLOTS", "FORM_SLOTS",
-           "field_named_in", "field_to_fix", "reads_as_answer", "NOT_GIVEN", "AGENT_DOCUMENTS_READY"]
+           "field_named_in", "field_to_fix", "reads_as_answer", "SUMMARY_ACTIONS", "NOT_GIVEN", "AGENT_DOCUMENTS_READY"]
 
 #: Stored when an optional question was skipped; shown as such in the summary.
 NOT_GIVEN = "（なし）"
@@ -74,6 +74,10 @@ REQUEST_FORM_FIELDS: Tuple[FormField, ...] = (
 )
 
 FIELDS_BY_SLOT: Dict[str, FormField] = {f.slot: f for f in REQUEST_FORM_FIELDS}
+#: The bot's turns after which the customer confirms the answers or names one to fix: the
+#: summary (actions.request_form.ActionShowRequestSummary) and the question which answer to fix
+#: (ActionAskCorrectionField). Read by the Rasa server's form-context policy and the fallback.
+SUMMARY_ACTIONS: Tuple[str, ...] = ("action_show_request_summary", "action_ask_correction_field")
 FORM_SLOTS: Tuple[str, ...] = tuple(f.slot for f in REQUEST_FORM_FIELDS)
 AGENT_SLOTS: Tuple[str, ...] = tuple(f.slot for f in REQUEST_FORM_FIELDS if f.agent_only)
 

@@ -204,3 +204,7 @@ def test_the_pseudonym_key_comes_from_the_environment():
     assert Settings.from_env({}).pseudonym_key != Settings.from_env({}).pseudonym_key  # random when unset
     with pytest.raises(SettingError, match="PSEUDONYM_KEY"):
         Settings.from_env({"PSEUDONYM_KEY": "short"})
+
+
+def test_the_summary_actions_are_the_domains():
+    assert set(request_form.SUMMARY_ACTIONS) <= set(DOMAIN["actions"])
