@@ -199,6 +199,7 @@ _NOT_LAWS = ("方法", "手法", "用法", "寸法", "作法", "文法", "製法
 _LEGAL_FORM_RE = re.compile(r"株式会社|有限会社|合同会社")
 # ㈱ (NFKC: (株)) before or after a name: the name is a company (東京電力(株)).
 _SHORT_LEGAL_FORM_RE = re.compile(f"[{_W}]*\\((?:株|有)\\)[{_W}]*")
+_SHORT_LEGAL_FORMS = {"(株)": "株式会社", "(有)": "有限会社"}
 # Company names without their legal form: 東京電力, 総武ガス, 総武産業 (a word ending so).
 _BRAND_ENDINGS = ("パワーグリッド", "ホールディングス", "エナジー", "電力", "ガス", "産業", "商事", "物産", "電鉄")
 _ABBREVIATIONS = ("東電", "関電", "中電", "九電", "北電", "四電", "沖電", "東ガス")
@@ -424,12 +425,19 @@ def _extract(tx: _Text) -> list[Claim]:
     for m in _NUMBER_RE.finditer(t):
         claims.append(_number_claim(tx, m))
     entity_spans: list[tuple[int, int]] = []
+    for m in _KNUM_RUN_RE.finditer(t):
+        # A kanji numeral before a counter that reads as no one number (二三十日: twenty or thirty
+        # days) is left as kanji by _arabise; it is still a number the policy must state.
+        unit = _UNIT_AFTER_RE.match(t, m.end())
+        if unit and kanji_to_int(m.group(0)) is None:
+            claims.append(tx.claim("number", m.start(), unit.end(), "num:" + m.group(0) + unit.group(0).strip()))
     for m in _SHORT_LEGAL_FORM_RE.finditer(t):
-        name = re.sub(r"\((?:株|有)\)", "", m.group(0))
-        if name:
-            claims.append(tx.claim("company", m.start(), m.end(), f"company:{name}|brand"))
+        if re.sub(r"\((?:株|有)\)", "", m.group(0)):
+            claims.append(tx.claim("company", m.start(), m.end(), f"company:{m.group(0)}|short"))
             entity_spans.append((m.start(), m.end()))
     for m in _WORD_RE.finditer(t):
+        if any(a <= m.start() and m.end() <= b for a, b in entity_spans):
+            continue  # the name of 東京電力(株), already claimed with its legal form
         c = _name_claim(tx, m.start(), m.group(0))
         if c is not None:
             claims.append(c)
@@ -551,7 +559,14 @@ def _witness(claim: Claim, idx: _SourceIndex) -> str | None:
     word, _, how = body.rpartition("|") if "|" in body else (body, "", "")
     candidates = [word] + [word[len(p):] for p in _NAME_PREFIXES if word.startswith(p) and len(word) > len(p) + 1]
     for w in candidates:
-        if claim.kind == "company" and how == "brand":
+        if claim.kind == "company" and how == "short":
+            # 〜(株) says the name is a company's: the policy must name that company, the legal
+            # form on the same side (電話 is a word of the policy, 電話株式会社 is not).
+            for short, long in _SHORT_LEGAL_FORMS.items():
+                w = w.replace(short, long)
+            if _occurs(w, idx.text, whole=True):
+                return w
+        elif claim.kind == "company" and how == "brand":
             if _occurs(w, idx.text, whole=True, then=("株式会社",)):
                 return w
         elif claim.kind == "channel":

@@ -87,6 +87,18 @@ def test_blind_spot_true_item_joined_to_the_wrong_company(text: str) -> None:
     assert flagged(text)
 
 
+@pytest.mark.parametrize("text", ["電話(株)からご案内します。", "書類は郵送(株)がお届けします。"])
+def test_blind_spot_made_up_company_with_short_legal_form(text: str) -> None:
+    # 電話 and 郵送 are words of the policy, but no company of that name is.
+    assert flagged(text)
+
+
+@pytest.mark.parametrize("text", ["二三十日以内にご回答します。", "回答まで十二三日かかります。"])
+def test_blind_spot_kanji_numeral_that_reads_as_no_one_number(text: str) -> None:
+    # 「二三十日」 (twenty or thirty days) is a number the policy does not state.
+    assert any("number" in p for p in flagged(text))
+
+
 # --- what the policy does say is still accepted -----------------------------------------
 
 @pytest.mark.parametrize("text", [

@@ -27,9 +27,22 @@ CASES = {
         ('url', 'www.Sobu-Gas.co.jp/Privacy/', 'url:sobu-gas.co.jp/privacy', 21, 48, False, 'not in the policy'),
     ]),
     'short_legal_form': ('東京電力(株)と(株)総武商会、(有)へ。', [
-        ('company', '東京電力', 'company:東京電力|brand', 0, 4, False, 'not in the policy'),
-        ('company', '東京電力(株)', 'company:東京電力|brand', 0, 7, False, 'not in the policy'),
-        ('company', '(株)総武商会', 'company:総武商会|brand', 8, 15, False, 'not in the policy'),
+        ('company', '東京電力(株)', 'company:東京電力(株)|short', 0, 7, False, 'not in the policy'),
+        ('company', '(株)総武商会', 'company:(株)総武商会|short', 8, 15, False, 'not in the policy'),
+    ]),
+    # (株) says the name is a company's: the policy must name that company, not only the word.
+    'short_legal_form_of_policy_words': ('総武産業(株)、(株)総武ガス、電話(株)、当社総武ガス(株)、(有)総武産業。', [
+        ('company', '総武産業(株)', 'company:総武産業(株)|short', 0, 7, True, ''),
+        ('company', '(株)総武ガス', 'company:(株)総武ガス|short', 8, 15, False, 'not in the policy'),
+        ('company', '電話(株)', 'company:電話(株)|short', 16, 21, False, 'not in the policy'),
+        ('company', '当社総武ガス(株)', 'company:当社総武ガス(株)|short', 22, 31, True, ''),
+        ('company', '(有)総武産業', 'company:(有)総武産業|short', 32, 39, False, 'not in the policy'),
+    ]),
+    # Kanji numerals that read as no one number (二三十: twenty or thirty) are numbers still.
+    'kanji_numeral_ranges': ('二三十日以内、十二三 件、二三十。', [
+        ('number', '二三十日', 'num:二三十日', 0, 4, False, 'not in the policy'),
+        ('deadline', '以内', 'deadline:以内', 4, 6, False, 'the policy names no such day or period'),
+        ('number', '十二三 件', 'num:十二三件', 7, 12, False, 'not in the policy'),
     ]),
     'legal_form_first': ('株式会社総武ガスと総武ガス株式会社本社、当社総武ガス株式会社。', [
         ('company', '株式会社総武ガス', 'company:株式会社総武ガス|legal', 0, 8, False, 'not in the policy'),
@@ -176,8 +189,7 @@ CASES = {
         ('negation', '手数料はかかりません', 'neg:手数料|手数料', 0, 10, False, 'the policy states no such negation'),
     ]),
     'short_legal_form_then_channel': ('東京電力(株)へ電話。', [
-        ('company', '東京電力', 'company:東京電力|brand', 0, 4, False, 'not in the policy'),
-        ('company', '東京電力(株)', 'company:東京電力|brand', 0, 7, False, 'not in the policy'),
+        ('company', '東京電力(株)', 'company:東京電力(株)|short', 0, 7, False, 'not in the policy'),
         ('channel', '電話', 'channel:電話', 8, 10, True, ''),
     ]),
     'channel_latin_prefix': ('myE-mailで。', [
