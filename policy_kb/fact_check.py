@@ -4,11 +4,13 @@ Why: the assistant may only state what the policy says. Wording may be
 paraphrased, but claims may not. A text is cut into *claims* of known kinds:
 
 - ``number``/``time``/``date``/``phone`` — every number, in Arabic, full-width
-  or kanji digits (〇一二三…十百千万), phone-like runs even with spaces;
+  or kanji digits (〇一二三…十百千万), phone-like runs even with spaces; a kanji
+  numeral that reads as no one number (二三十日) is kept as written;
 - ``url``/``email`` — web and e-mail addresses, with or without ``http``;
 - ``company``, ``body``, ``department``, ``place``, ``address``, ``document``,
   ``law`` — named entities (〜株式会社, 東京電力, 〜部/〜室/〜窓口, 〜市/番地,
-  〜証/〜書/実印, 〜法 …);
+  〜証/〜書/実印, 〜法 …); a name with (株) or (有) must be a company the policy
+  names, the legal form on the same side (電話 is in the policy, 電話(株) is not);
 - ``channel`` — how to reach the company (電話, 郵送, メール, チャット, FAX, Web …);
 - ``day``, ``deadline`` — days, periods and deadlines (土曜日, 祝日, 数日, 即日 …);
 - ``negation`` — every ない/ません/ず/不要/無料 …: 「手数料はかかりません」 is a claim;
