@@ -297,3 +297,32 @@ def test_a_request_looks_its_session_up_once(known):
                               app=SimpleNamespace(ctx=SimpleNamespace(console=console)))
     assert [asyncio.run(load_session(request)) for _ in range(3)] == [found] * 3
     assert lookups == ["t" * 43]
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("/console/tickets?status=open", "/console/tickets?status=open"),
+    ("/console", "/console"),
+    (None, "/console"),
+    ("", "/console"),
+    ("https://evil.example/console", "/console"),      # another site
+    ("//evil.example/console", "/console"),            # scheme-relative: another site
+    ("/console//evil.example", "/console"),            # a double slash anywhere
+    ("/console/\\evil.example", "/console"),           # browsers read \ as /
+    ("/login", "/console"),                            # not a console page
+    ("/consolex", "/consolex"),                        # still on this host: harmless
+])
+def test_after_login_only_console_paths_on_this_host(value, expected):
+    """No open redirect: ``next`` may only name a path of this console."""
+    from console.auth import safe_next
+
+    assert safe_next(value) == expected
+
+
+def test_login_form_tokens_are_long_random_and_url_safe():
+    import re
+
+    from console.auth import new_login_csrf
+
+    tokens = {new_login_csrf() for _ in range(50)}
+    assert len(tokens) == 50
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{32}", t) for t in tokens)  # 24 random bytes

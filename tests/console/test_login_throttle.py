@@ -268,3 +268,50 @@ def test_a_flood_from_other_addresses_does_not_push_an_addresss_attempts_out_of_
     assert [_login(throttle, "admin") for _ in range(3)] == [False] * 3
     _elsewhere(throttle, "login.attempt", 50)  # more than the scan, from other addresses
     assert _login(throttle, "admin") is True
+
+
+def _at_office(throttle: _Throttle, action: str, count: int) -> None:
+    """``count`` entries from OFFICE, each a different person, written now in one transaction."""
+    from storage.audit import record_in
+
+    with throttle.db.transaction() as session:
+        for i in range(count):
+            record_in(session, actor=f"clerk{i}", action=action, target=f"clerk{i}",
+                      detail={"address": OFFICE}, at=throttle._now())
+
+
+def test_successful_logins_elsewhere_make_no_room_at_an_address(throttle):
+    """Only this address's own logins offset its attempts: logins from other offices do not
+    let one address try more names."""
+    assert [_login(throttle, f"user{i}") for i in range(12)] == [False] * 12
+    _elsewhere(throttle, "login", 12)
+    assert _login(throttle, "user12") is True
+
+
+def test_a_login_elsewhere_does_not_unlock_the_name_here(throttle):
+    assert [_login(throttle, "admin") for _ in range(3)] == [False] * 3
+    _logged_in(throttle, "admin", address="198.51.100.7")  # the real admin, from another office
+    assert _login(throttle, "admin") is True
+
+
+def test_a_busy_office_is_counted_in_full(throttle):
+    """A large office (150 people logged in within the window) and then 13 more attempts: the
+    count reads every attempt and every login of the window, not a default page of them."""
+    _at_office(throttle, "login.attempt", 150)
+    _at_office(throttle, "login", 150)
+    assert [_login(throttle, f"user{i}") for i in range(13)] == [False] * 12 + [True]
+
+
+def test_the_attempt_that_logged_in_is_not_counted_after_the_login(throttle):
+    """On a coarse clock an attempt and the login it led to share a timestamp: the login
+    still ends the count that includes its own attempt."""
+    from datetime import datetime, timedelta, timezone
+
+    from storage import AuditLog
+
+    tick = [datetime.now(timezone.utc) - timedelta(minutes=5)]
+    throttle.audit = throttle.ctx.audit = AuditLog(throttle.db, clock=lambda: tick[0])
+    assert [_login(throttle, "staff1") for _ in range(3)] == [False] * 3
+    _logged_in(throttle, "staff1")  # the same tick as the third attempt
+    tick[0] += timedelta(seconds=1)
+    assert [_login(throttle, "staff1") for _ in range(4)] == [False, False, False, True]
