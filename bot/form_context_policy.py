@@ -9,7 +9,7 @@ and the message is shaped like that answer with no question, wish or command in 
 slot's value. The form's own validation (``validate_<slot>`` on the action server) still checks
 it, and the summary shows every answer before anything is filed, so a wrong guess is seen and
 fixed there. A question (「手数料は？」, 「身分証」 alone, 「やめます」) keeps the NLU's reading.
-Only the request form's fields are read this way; the call-back form's name is not (yet).
+The request form's shaped fields and the call-back form's name are read this way.
 
 At the summary (or the question which answer to fix), 「電話番号を直したいです」 is heard as a new
 訂正 request; read against the summary it asks to fix the phone answer, so the policy predicts
@@ -28,10 +28,16 @@ from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected, Slo
 from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from sobu_privacy.request_form import SUMMARY_ACTIONS, field_to_fix, reads_as_answer
+from sobu_privacy.handoff import CALLBACK_ANSWER_SHAPES, CALLBACK_FORM
+from sobu_privacy.request_form import REQUEST_FORM_FIELDS, SUMMARY_ACTIONS, AnswerShape, field_to_fix, reads_as
 
-#: The form whose free-text questions are read in context (their shapes are in its field table).
+#: The request form (its shapes are in its field table, sobu_privacy.request_form).
 REQUEST_FORM = "request_form"
+#: The forms whose free-text questions are read in context: form → asked slot → answer shape.
+ANSWER_SHAPES: Dict[str, Dict[str, AnswerShape]] = {
+    REQUEST_FORM: {f.slot: f.answer_shape for f in REQUEST_FORM_FIELDS if f.answer_shape is not None},
+    CALLBACK_FORM: dict(CALLBACK_ANSWER_SHAPES),
+}
 #: Intents the context may override: the policy questions, which a name or a relationship can
 #: sound like. Cancelling, asking for a person, an emergency or a status check always win.
 _OVERRIDABLE_PREFIX = "faq_"
@@ -86,24 +92,25 @@ def correction_at_summary(tracker: DialogueStateTracker) -> Optional[str]:
 
 
 def form_answer(tracker: DialogueStateTracker) -> Optional[SlotSet]:
-    """The slot the latest message answers, read in the form's context, or None to leave the
-    message to the other policies."""
-    if tracker.active_loop_name != REQUEST_FORM or tracker.latest_action_name != ACTION_LISTEN_NAME:
+    """The slot the latest message answers, read in the running form's context, or None to
+    leave the message to the other policies."""
+    shapes = ANSWER_SHAPES.get(tracker.active_loop_name or "")
+    if shapes is None or tracker.latest_action_name != ACTION_LISTEN_NAME:
         return None
     if not _message_awaits_action(tracker):
         return None
     if not _intent(tracker).startswith(_OVERRIDABLE_PREFIX):
         return None
-    slot = tracker.get_slot(REQUESTED_SLOT)
+    shape = shapes.get(tracker.get_slot(REQUESTED_SLOT) or "")
     text = tracker.latest_message.text or ""
-    if not slot or not reads_as_answer(slot, text):
+    if shape is None or not reads_as(shape, text):
         return None
-    return SlotSet(slot, text)
+    return SlotSet(tracker.get_slot(REQUESTED_SLOT), text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
 class FormContextPolicy(Policy):
-    """Predicts the request form, with the message as the asked slot's value, when the message
+    """Predicts the running form, with the message as the asked slot's value, when the message
     answers the form's question, and the reset of a field when a message at the summary asks to
     fix it (see the module docstring). Learns nothing from stories."""
 
@@ -128,7 +135,7 @@ class FormContextPolicy(Policy):
         answer = form_answer(tracker)
         if answer is None:
             return self._prediction(probabilities)
-        probabilities[domain.index_for_action(REQUEST_FORM)] = 1.0
+        probabilities[domain.index_for_action(tracker.active_loop_name)] = 1.0
         # Optional events: applied only if this prediction wins (then before the form runs, so
         # the form finds the answer as if the slot mapping had taken it). Like RulePolicy's
         # prediction of a running loop, it is a "no user" prediction (those overrule the rest);

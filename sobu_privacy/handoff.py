@@ -12,11 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, Mapping, Optional, Tuple
 
 from .labels import LabelledEnum
+from .request_form import AnswerShape
 
-__all__ = ["SUMMARY_VERSION", "HandoffKind", "HandoffReason", "CallbackRequest", "HandoffSummary"]
+__all__ = ["CALLBACK_FORM", "CALLBACK_ANSWER_SHAPES", "SUMMARY_VERSION", "HandoffKind", "HandoffReason", "CallbackRequest", "HandoffSummary"]
 
 #: Raise when the shape changes; ``from_json`` still reads every older version.
 SUMMARY_VERSION = 1
+#: The form that takes a call-back request outside opening hours (actions.handoff), and the shape
+#: of its free-text answers: read in the form's context like the request form's
+#: (bot.form_context_policy), so 「漏洩 花子」 asked for a name is a name, not a question.
+CALLBACK_FORM = "callback_form"
+CALLBACK_ANSWER_SHAPES: Mapping[str, AnswerShape] = {"callback_name": AnswerShape.NAME}
 #: How many of the customer's last messages the summary keeps.
 QUESTIONS_KEPT = 5
 

@@ -16,7 +16,7 @@ from typing import Dict, Optional, Tuple
 from sobu_privacy.text import normalize_text
 
 __all__ = ["FormField", "AnswerShape", "REQUEST_FORM_FIELDS", "FIELDS_BY_SLOT", "AGENT_SLOTS", "FORM_SLOTS",
-           "field_named_in", "field_to_fix", "reads_as_answer", "SUMMARY_ACTIONS", "NOT_GIVEN", "AGENT_DOCUMENTS_READY"]
+           "field_named_in", "field_to_fix", "reads_as", "reads_as_answer", "SUMMARY_ACTIONS", "NOT_GIVEN", "AGENT_DOCUMENTS_READY"]
 
 #: Stored when an optional question was skipped; shown as such in the summary.
 NOT_GIVEN = "（なし）"
@@ -169,7 +169,16 @@ def _has_shape(shape: AnswerShape, text: str, introduced: bool) -> bool:
 
 
 def reads_as_answer(slot: str, text: str) -> bool:
-    """True when ``text``, sent while the form asks for ``slot``, is an answer to that question.
+    """True when ``text``, sent while the request form asks for ``slot``, is an answer to that
+    question (see ``reads_as``); False for a field without an answer shape."""
+    field = FIELDS_BY_SLOT.get(slot)
+    if field is None or field.answer_shape is None:
+        return False
+    return reads_as(field.answer_shape, text)
+
+
+def reads_as(shape: AnswerShape, text: str) -> bool:
+    """True when ``text`` is an answer of ``shape``, sent to a form that asked for one.
 
     Why: the NLU reads each message alone, so a name or a relationship with a policy word in
     it (「漏洩 花子」, 「成年後見人です」) comes back as a policy question, the question is answered
@@ -178,10 +187,7 @@ def reads_as_answer(slot: str, text: str) -> bool:
     number, a relationship word), with no question, wish or command in it, is that answer. A
     keyword question (「手数料」), a question (「？」, 「…ですか」) or 「やめます」 keeps the NLU's reading.
     """
-    field = FIELDS_BY_SLOT.get(slot)
-    if field is None or field.answer_shape is None:
-        return False
     typed = normalize_text(text or "")
     value = _SELF_INTRODUCTION.sub("", typed).strip()
     introduced = value != typed
-    return not _is_question(value, field.answer_shape) and _has_shape(field.answer_shape, value, introduced)
+    return not _is_question(value, shape) and _has_shape(shape, value, introduced)

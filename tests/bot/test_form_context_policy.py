@@ -81,6 +81,17 @@ def test_each_shaped_field_takes_its_answer(policy, domain, slot, text, intent):
     assert prediction.optional_events == [SlotSet(slot, text)]
 
 
+def test_the_call_back_forms_name_is_read_in_its_context(policy, domain):
+    """Outside opening hours the call-back form asks for a name: 「漏洩確認 花子です」 is that
+    name, not a question about leaks; a question asked there is still answered."""
+    fixture = tracker(domain, "漏洩確認 花子です", "faq_security", loop="callback_form", asked="callback_name")
+    prediction = policy.predict_action_probabilities(fixture, domain)
+    assert predicted(prediction, domain) == "callback_form"
+    assert prediction.optional_events == [SlotSet("callback_name", "漏洩確認 花子です")]
+    question = tracker(domain, "漏洩したらどうなりますか", "faq_security", loop="callback_form", asked="callback_name")
+    assert predicted(policy.predict_action_probabilities(question, domain), domain) is None
+
+
 @pytest.mark.parametrize("text, intent, loop, asked, after", [
     ("漏洩したらどうなりますか", "faq_security", "request_form", "customer_name", []),  # a question
     ("漏洩確認 花子", "cancel", "request_form", "customer_name", []),  # never overrides cancelling
@@ -88,14 +99,15 @@ def test_each_shaped_field_takes_its_answer(policy, domain, slot, text, intent):
     ("漏洩確認 花子", "out_of_scope", "request_form", "customer_name", []),  # an emergency is out_of_scope
     ("漏洩確認 花子", "check_request_status", "request_form", "customer_name", []),
     ("漏洩確認 花子", "faq_security", None, None, []),  # no form
-    ("漏洩確認 花子", "faq_security", "callback_form", "callback_name", []),  # another form
+    ("漏洩確認 花子", "faq_security", "callback_form", "callback_time", []),  # a time takes any text
+    ("漏洩確認 花子", "faq_security", "another_form", "customer_name", []),  # a form it does not know
     ("漏洩確認 花子", "faq_security", "request_form", None, []),  # nothing asked
     ("漏洩確認 花子", "faq_security", "request_form", "request_details", []),  # details take any text already
     ("漏洩確認 花子", "faq_security", "request_form", "customer_name",
      [ActionExecuted("action_answer_faq")]),  # already acted on
     ("漏洩確認 花子", "faq_security", "request_form", "customer_name",
      [ActionExecutionRejected("request_form")]),  # the form refused it once: leave it
-], ids=["question", "cancel", "human", "out_of_scope", "status", "no_form", "other_form", "nothing_asked",
+], ids=["question", "cancel", "human", "out_of_scope", "status", "no_form", "callback_time", "unknown_form", "nothing_asked",
         "details", "acted_on", "rejected"])
 def test_everything_else_is_left_to_the_other_policies(policy, domain, text, intent, loop, asked, after):
     prediction = policy.predict_action_probabilities(
