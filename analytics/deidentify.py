@@ -188,6 +188,24 @@ _SPOKEN_EMAIL_RE = re.compile(
 # Anything glued to an @ (やまだ@れい.じぇいぴー): over-masks rather than leaks.
 _LOOSE_EMAIL_RE = re.compile(r"[^\s@、。,!?「」『』()\[\]<>" + "\ue000-\ue00f" + r"]{1,64}@[^\s@、。,!?「」『』()\[\]<>" + "\ue000-\ue00f" + r"]{1,128}")
 
+_LABEL_WORD_END = re.compile(r"[A-Za-z\u30a1-\u30ff\u3400-\u9fff]")
+
+
+def _email_label_end(local: str) -> int:
+    """Where a label glued before a loose e-mail address ends (「メールは」「予備は」「mail:」), 0 if none.
+
+    Why: the particle after a label (は, が, を) is also a syllable of a kana address
+    (ながい@…, はやし@…, さがわ@…); cut there, part of the address stayed visible. A particle
+    ends a label only after a kanji, katakana or Latin word; after hiragana, punctuation or
+    nothing, it is taken as part of the address (over-masking 「わたしは」 rather than leaking).
+    A colon always ends a label.
+    """
+    for i in range(len(local) - 2, 0, -1):
+        if local[i] == ":" or (local[i] in "はがを" and _LABEL_WORD_END.match(local[i - 1])):
+            return i + 1
+    return 0
+
+
 _LOOSE_EMAIL_TAIL = re.compile(r"(?:です|でした|になります|だよ|まで|に|へ|を|は|が|で)$")
 
 # --------------------------------------------------------------------------- 受付番号
@@ -207,6 +225,9 @@ _CUSTOMER_NUMBER_RE = re.compile(
     r"(?:番号|ばんごう|バンゴウ|No\.?|NO\.?|no\.?|ナンバー|ID|id|コード|#)\s?(?:は|が|:|=|#)?\s?[、,「『(]?\s?"
     r"([0-9A-Za-z" + _KNUM + r"](?:[0-9A-Za-z" + _KNUM + r"]|[\s\-.](?=[0-9A-Za-z" + _KNUM + r"])){0,24})"
 )
+
+#: Counters after a short number: it counts something (十二桁, 3回), it is not an identifier.
+_COUNTER = re.compile(r"\s?(?:桁|けた|文字|もじ|個|回|度|つ|枚|件|種類|通|人|名)")
 
 # --------------------------------------------------------------------------- birth dates
 
@@ -558,10 +579,7 @@ def _rule_spans(text: str) -> Iterator[Span]:
         if any(s <= at < e for s, e in strict):
             continue
         start, end = m.start(), m.end()
-        local = text[start:at]
-        cut = max(local.rfind(ch) for ch in "はがを:")
-        if 0 <= cut < len(local) - 1:
-            start += cut + 1  # 「メールはやまだ@…」: the label stays
+        start += _email_label_end(text[start:at])  # 「メールはやまだ@…」: the label stays
         tail = _LOOSE_EMAIL_TAIL.search(text, at + 1, end)
         if tail and tail.start() > at + 1:
             end = tail.start()  # 「…じぇいぴーです」: です stays
@@ -582,6 +600,8 @@ def _rule_spans(text: str) -> Iterator[Span]:
             continue
         if not re.search(r"[0-9A-Za-z]", value) and len(value) < 2:
             continue  # 「お客様番号は一度…」: one kanji numeral is a word, not a number
+        if len(value) <= 3 and not re.search(r"[A-Za-z]", value) and _COUNTER.match(text, m.start(1) + len(value)):
+            continue  # 「お客様番号は十二桁ですか」: a count, not the number
         yield m.start(1), m.start(1) + len(value), "customer_number"
 
     for regex in _BIRTH_DATE_RES:
