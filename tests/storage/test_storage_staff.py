@@ -105,6 +105,18 @@ def test_session_minutes_from_the_product_settings(db, clock, monkeypatch):
     assert staff.get_session(token) is None
 
 
+def test_session_and_form_tokens_are_32_random_bytes_each(staff):
+    """The cookie token and the session's CSRF token: 256 bits each, URL-safe, never reused."""
+    import re
+
+    staff.create_user("tanaka", "long enough pw")
+    pairs = [staff.create_session("tanaka") for _ in range(5)]
+    tokens = [t for pair in pairs for t in pair]
+    assert len(set(tokens)) == 10
+    assert all(re.fullmatch(r"[A-Za-z0-9_-]{43}", t) for t in tokens)
+    assert [staff.get_session(token).csrf_token for token, _ in pairs] == [csrf for _, csrf in pairs]
+
+
 def test_revoke_and_password_change_end_sessions(staff):
     staff.create_user("tanaka", "long enough pw")
     first, _ = staff.create_session("tanaka")
