@@ -345,6 +345,7 @@ def run_forms(chat: Callable[[str, str], List[Dict[str, Any]]], conversations: i
     went astray would otherwise be timed as if it had been filled in.
     """
     turn_times: List[float] = []
+    by_position: List[List[float]] = [[] for _ in FORM_CONVERSATION]
     conversation_times: List[float] = []
     errors: List[str] = []
     unanswered = 0
@@ -353,10 +354,11 @@ def run_forms(chat: Callable[[str, str], List[Dict[str, Any]]], conversations: i
         sender, phone = f"bench-{tag}-{n}", next_phone()
         began, said = time.perf_counter(), []
         try:
-            for text in FORM_CONVERSATION:
+            for position, text in enumerate(FORM_CONVERSATION):
                 start = time.perf_counter()
                 said = chat(sender, phone if text == PHONE else text)
                 turn_times.append(time.perf_counter() - start)
+                by_position[position].append(turn_times[-1])
                 unanswered += not said
             if not TICKET_NUMBER.search(texts(said)):
                 raise ValueError(f"no 受付番号 in the last reply: {texts(said)[:60]!r}")
@@ -370,6 +372,8 @@ def run_forms(chat: Callable[[str, str], List[Dict[str, Any]]], conversations: i
         "conversations": conversations, "tickets": len(conversation_times),
         "turns_per_conversation": len(FORM_CONVERSATION),
         "conversation_p50_ms": whole["p50_ms"], "conversation_p95_ms": whole["p95_ms"],
+        # which turn of the form costs what (the p95 is set by the slowest few)
+        "turn_p50_ms_by_position": [latency_summary(times)["p50_ms"] if times else None for times in by_position],
     }
 
 
@@ -479,6 +483,8 @@ def render_table(report: Dict[str, Any]) -> str:
             rows.append(f"form: {s['tickets']}/{s['conversations']} requests filed (受付番号 in the last reply), "
                         f"{s['turns_per_conversation']} turns each; whole conversation p50 {s['conversation_p50_ms']:.0f} ms, "
                         f"p95 {s['conversation_p95_ms']:.0f} ms")
+            rows.append("form: p50 per turn, in order: " + ", ".join(
+                "-" if ms is None else f"{ms:.0f}" for ms in s.get("turn_p50_ms_by_position", [])) + " ms")
         if s["kind"] == "socketio":
             rows.append("socketio: the website's channel over a websocket; a turn ends at the server's ack, "
                         "which follows the turn's last bot_uttered")

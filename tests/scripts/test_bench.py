@@ -131,6 +131,16 @@ def test_forms_are_timed_per_turn_with_a_new_conversation_and_phone_each() -> No
     assert len(phones) == len(set(phones)) == 3
     assert bench.PHONE not in [text for _, text in heard]
     assert result["conversation_p95_ms"] >= result["p95_ms"]
+    by_position = result["turn_p50_ms_by_position"]
+    assert len(by_position) == turns and all(ms is not None and ms >= 0 for ms in by_position)
+
+
+def test_a_turn_position_never_reached_has_no_figure() -> None:
+    chat, _ = _form_chat(True, "郵送")
+    by_position = bench.run_forms(chat, 1, "t")["turn_p50_ms_by_position"]
+    stop = bench.FORM_CONVERSATION.index("郵送")
+    assert by_position[stop:] == [None] * (len(bench.FORM_CONVERSATION) - stop)
+    assert None not in by_position[:stop]
 
 
 @pytest.mark.parametrize("number_at_the_end, fail_at, ok_turns", [
