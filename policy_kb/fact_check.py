@@ -563,10 +563,13 @@ def _witness(claim: Claim, idx: _SourceIndex) -> str | None:
     for w in candidates:
         if claim.kind == "company" and how == "short":
             # 〜(株) says the name is a company's: the policy must name that company, the legal
-            # form on the same side (電話 is a word of the policy, 電話株式会社 is not).
+            # form on the same side (電話 is a word of the policy, 電話株式会社 is not). With the
+            # form first the name must end there too (株式会社総武ガス is not 株式会社総武ガスパワー);
+            # with the form last it already does (総武株式会社 in 総武株式会社総務部).
+            form_first = w.startswith(tuple(_SHORT_LEGAL_FORMS))
             for short, long in _SHORT_LEGAL_FORMS.items():
                 w = w.replace(short, long)
-            if _occurs(w, idx.text, whole=True):
+            if _occurs(w, idx.text, whole=form_first):
                 return w
         elif claim.kind == "company" and how == "brand":
             if _occurs(w, idx.text, whole=True, then=("株式会社",)):

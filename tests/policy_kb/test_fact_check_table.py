@@ -39,6 +39,13 @@ CASES = {
         ('company', '(有)総武産業', 'company:(有)総武産業|short', 32, 39, False, 'not in the policy'),
     ]),
     # Kanji numerals that read as no one number (二三十: twenty or thirty) are numbers still.
+    # a word after a company written with (株) is still read; a channel word ending that
+    # company's name is part of it, not a channel
+    'short_legal_form_then_name': ('東京電力(株)の総務部へ、(株)郵送で。', [
+        ('company', '東京電力(株)', 'company:東京電力(株)|short', 0, 7, False, 'not in the policy'),
+        ('department', '総務部', 'department:総務部|部', 8, 11, True, ''),
+        ('company', '(株)郵送', 'company:(株)郵送|short', 13, 18, False, 'not in the policy'),
+    ]),
     'kanji_numeral_ranges': ('二三十日以内、十二三 件、二三十。', [
         ('number', '二三十日', 'num:二三十日', 0, 4, False, 'not in the policy'),
         ('deadline', '以内', 'deadline:以内', 4, 6, False, 'the policy names no such day or period'),
@@ -293,6 +300,11 @@ SOURCED_CASES = {
     ]),
     'name_inside_a_word': ('総務部。', '総総務部。', [
         ('department', '総務部', 'department:総務部|部', 0, 3, False, 'not in the policy'),
+    ]),
+    # (株) first: the name ends where the policy's does; (株) last: the name may go on (its 総務部)
+    'short_legal_form_against_longer_names': ('(株)総武ガスと総武(株)。', '株式会社総武ガスパワーと総武株式会社総務部。', [
+        ('company', '(株)総武ガス', 'company:(株)総武ガス|short', 0, 7, False, 'not in the policy'),
+        ('company', '総武(株)', 'company:総武(株)|short', 8, 13, True, ''),
     ]),
     'name_at_source_start': ('総務部。', '総務部。', [
         ('department', '総務部', 'department:総務部|部', 0, 3, True, ''),
