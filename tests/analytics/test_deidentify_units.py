@@ -207,6 +207,12 @@ RULE_TEXTS: List[Tuple[str, str]] = [
     ("メアドはながい＠れい．じぇいぴーです", "メアドは［メールアドレス］です"),
     ("mail:はやし@れい.じぇいぴー", "mail:［メールアドレス］"),
     ("わたしはやまだ＠れい．じぇいぴーです", "［メールアドレス］です"),  # over-masks rather than leaks
+    # a label is found wherever its particle sits: one character long, at an odd distance
+    # from the @, before a one-character local part; a capital X is no particle
+    ("私はやまだ＠れい．じぇいぴーです", "私は［メールアドレス］です"),
+    ("メールはやまもと＠れい．じぇいぴーです", "メールは［メールアドレス］です"),
+    ("予備はk@gmailです", "予備は［メールアドレス］です"),
+    ("メールはALEX.K@gmailです", "メールは［メールアドレス］です"),
     # loose 受付番号: PR and a code with a digit or a hyphen; English words stay
     ("PR AB12 で申し込みました", "［受付番号］ で申し込みました"),
     ("PR-KMQX の件", "［受付番号］ の件"),
@@ -217,8 +223,16 @@ RULE_TEXTS: List[Tuple[str, str]] = [
     ("お客様番号は一度変更しました。新しいお客様番号はAB1234です",
      "お客様番号は一度変更しました。新しいお客様番号は［お客様番号］です"),
     ("お客様番号はAから始まりますか", "お客様番号は［お客様番号］から始まりますか"),
+    ("お客様番号はaから始まりますか", "お客様番号は［お客様番号］から始まりますか"),
+    ("お客様番号は一二から始まりますか", "お客様番号は［お客様番号］から始まりますか"),
     ("お客様番号は十二桁ですか", "お客様番号は十二桁ですか"),  # a count, not the number
     ("お客様番号は十二三四五六です", "お客様番号は［お客様番号］です"),
+    # a count is skipped, a later mention still masked; only three characters or fewer,
+    # without letters, before a counter (here 名 of 名前) are a count
+    ("お客様番号は十二桁ですか。お客様番号はAB1234です", "お客様番号は十二桁ですか。お客様番号は［お客様番号］です"),
+    ("会員番号は1234 名前は佐藤です", "会員番号は［お客様番号］ 名前は［氏名］です"),
+    ("会員番号はA12 名前は佐藤です", "会員番号は［お客様番号］ 名前は［氏名］です"),
+    ("会員番号はa12 名前は佐藤です", "会員番号は［お客様番号］ 名前は［氏名］です"),
     # re-masking: a placeholder already in the text does not widen a new span
     ("［氏名］様の電話は090-1234-5678", "［氏名］様の電話は［電話番号］"),
 ]
