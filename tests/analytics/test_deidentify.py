@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+import zlib
 from typing import Iterable, List, Sequence, Tuple
 
 import pytest
@@ -183,10 +184,11 @@ ALL_CASES: List[Case] = RULE_CASES + NAMES_BY_GINZA
 
 
 def _ids(cases: Sequence[Case]) -> List[str]:
-    """ASCII ids (number and kind): pytest re-escapes a non-ASCII id from an ``ids`` callable
-    when one process collects twice (mutmut does), and the test is then never found. A failure
-    message shows the text itself."""
-    return [f"{i:03d}-{kind}" for i, (_, _, kind) in enumerate(cases)]
+    """ASCII ids (kind and a CRC of the text): pytest re-escapes a non-ASCII id from an ``ids``
+    callable when one process collects twice (mutmut does), and the test is then never found; and
+    an id must follow its case, not its place, since mutmut maps each id to the functions it
+    reaches. A failure message shows the text itself."""
+    return [f"{kind}-{zlib.crc32(text.encode('utf-8')):08x}" for text, _, kind in cases]
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=_ids(ALL_CASES))
@@ -266,7 +268,7 @@ ORDINARY: List[str] = [
 ]
 
 
-@pytest.mark.parametrize("text", ORDINARY, ids=[f"ordinary-{i:03d}" for i in range(len(ORDINARY))])
+@pytest.mark.parametrize("text", ORDINARY, ids=[f"ordinary-{zlib.crc32(t.encode('utf-8')):08x}" for t in ORDINARY])
 def test_ordinary_questions_come_back_unchanged(ginza: Deidentifier, rules: Deidentifier, text: str) -> None:
     expected = unicodedata.normalize("NFKC", text)
     assert ginza.mask(text) == expected
