@@ -101,11 +101,11 @@ def form_answer(tracker: DialogueStateTracker) -> Optional[SlotSet]:
         return None
     if not _intent(tracker).startswith(_OVERRIDABLE_PREFIX):
         return None
-    shape = shapes.get(tracker.get_slot(REQUESTED_SLOT) or "")
+    slot = tracker.get_slot(REQUESTED_SLOT) or ""
     text = tracker.latest_message.text or ""
-    if shape is None or not reads_as(shape, text):
+    if slot not in shapes or not reads_as(shapes[slot], text):
         return None
-    return SlotSet(tracker.get_slot(REQUESTED_SLOT), text)
+    return SlotSet(slot, text)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.POLICY_WITHOUT_END_TO_END_SUPPORT, is_trainable=False)
