@@ -21,6 +21,11 @@ which grew with the conversation (profiled at turns 61–100: 30 % of the server
 reading the tracker): only the event column is selected (no ORM object per row), and each
 event's class is looked up in a table built once, where Rasa's ``Event.resolve_by_type`` walks
 every subclass of ``Event`` again for every event of every turn.
+
+The conversations it loads (the current session) and creates are :class:`ConversationTracker`s
+sharing one :class:`PastStatesCache` (``bot/past_states.py``): the policies' view of the
+conversation is then carried on from the last turn instead of worked out again from its first
+event at every prediction.
 """
 from __future__ import annotations
 
@@ -34,6 +39,7 @@ from rasa.shared.core.events import Event
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
+from .past_states import ConversationTracker, PastStatesCache
 from .sqlite_engine import make_store_private
 
 
@@ -68,6 +74,13 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         make_store_private(self)  # every commit stays synced: a conversation is a record
+        self.states_cache = PastStatesCache()
+
+    def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
+        """A new conversation's tracker (Rasa's, with the shared past-states cache)."""
+        tracker = ConversationTracker(sender_id, self.domain.slots, max_event_history=self.max_event_history)
+        tracker.states_cache = self.states_cache
+        return tracker
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
         """Publishes the tracker's events that are not stored yet, counted without reading them."""
@@ -85,4 +98,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if not self.domain or not rows:
             return None
         events = deserialise_events([json.loads(data) for (data,) in rows])
-        return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+        if fetch_events_from_all_sessions:  # the whole record (the HTTP API), not a turn's
+            return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
+        tracker = ConversationTracker.from_events(sender_id, events, self.domain.slots)
+        tracker.states_cache = self.states_cache
+        return tracker

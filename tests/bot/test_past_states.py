@@ -1,0 +1,271 @@
+"""bot.past_states: the carried-on past states are always Rasa's own
+(``Domain.states_for_tracker_history``), and carrying on is what happens in a plain conversation.
+
+The main check plays random conversations on the project's domain, a few events at a time, as
+the processor adds them, and compares at every step (on the live tracker and on the same
+conversation loaded again from its stored JSON): turns with intents and entities, the
+featurisation event, slots, the three forms running, rejected and interrupted, rules' hidden
+turns, follow-up actions, reverts of actions and of user messages, restarts, new sessions.
+"""
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+import pytest
+from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionExecutionRejected,
+    ActionReverted,
+    ActiveLoop,
+    BotUttered,
+    DefinePrevUserUtteredFeaturization,
+    Event,
+    FollowupAction,
+    LoopInterrupted,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+)
+
+from bot.past_states import ConversationTracker, PastStatesCache
+from bot.tracker_store import deserialise_events
+
+ROOT = Path(__file__).resolve().parents[2]
+RULE_ONLY = {"slots": ["requested_slot", "fallback_count"], "active_loops": ["status_check_form"]}
+OPTIONS = [
+    dict(omit_unset_slots=False, ignore_rule_only_turns=False, rule_only_data=None),  # RulePolicy
+    dict(omit_unset_slots=False, ignore_rule_only_turns=True, rule_only_data=RULE_ONLY),  # MemoizationPolicy
+    dict(omit_unset_slots=True, ignore_rule_only_turns=False, rule_only_data=None),
+]
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "bot" / "domain.yml"))
+
+
+class Clock:
+    """Event timestamps that differ, as real ones do."""
+
+    def __init__(self) -> None:
+        self.now = 1_780_000_000.0
+
+    def __call__(self) -> float:
+        self.now += 0.001
+        return self.now
+
+
+def user(clock: Clock, intent: str, entities: Optional[List[Dict[str, Any]]] = None) -> UserUttered:
+    return UserUttered("テキスト", {"name": intent, "confidence": 0.9}, entities or [], timestamp=clock())
+
+
+def listen(clock: Clock) -> ActionExecuted:
+    return ActionExecuted(ACTION_LISTEN_NAME, timestamp=clock())
+
+
+def random_chunk(rng: random.Random, domain: Domain, clock: Clock) -> List[Event]:
+    """A few events such as the processor adds between two predictions (now and then odd ones)."""
+    form = rng.choice(domain.form_names)
+    kind = rng.choices(
+        ["turn", "answer", "form_step", "form_start", "form_end", "action", "slot", "reject", "interrupt",
+         "followup", "action_reverted", "user_reverted", "restart", "session", "odd_featurisation", "hidden"],
+        weights=[20, 6, 10, 3, 3, 8, 6, 2, 2, 2, 2, 2, 1, 1, 1, 3])[0]
+    entity = [{"entity": rng.choice(domain.entities), "value": "x"}] if rng.random() < 0.3 else []
+    if kind == "turn":
+        return [listen(clock), user(clock, rng.choice(domain.intents), entity),
+                DefinePrevUserUtteredFeaturization(rng.random() < 0.1, timestamp=clock())]
+    if kind == "answer":
+        return [ActionExecuted(rng.choice(domain.action_names_or_texts), timestamp=clock()),
+                BotUttered("お答え", timestamp=clock())]
+    if kind == "form_step":
+        return [ActionExecuted(form, timestamp=clock()),
+                SlotSet(REQUESTED_SLOT, rng.choice(["phone", "address", None]), timestamp=clock())]
+    if kind == "form_start":
+        return [ActionExecuted(form, timestamp=clock()), ActiveLoop(form, timestamp=clock())]
+    if kind == "form_end":
+        return [ActionExecuted(form, timestamp=clock()), ActiveLoop(None, timestamp=clock()),
+                SlotSet(REQUESTED_SLOT, None, timestamp=clock())]
+    if kind == "action":
+        return [ActionExecuted(rng.choice(domain.action_names_or_texts), timestamp=clock())]
+    if kind == "slot":
+        slot = rng.choice(domain.slots)
+        value = rng.random() * 3 if slot.type_name == "float" else rng.choice(["値", None])
+        return [SlotSet(slot.name, value, timestamp=clock())]
+    if kind == "reject":
+        return [ActionExecutionRejected(form, timestamp=clock())]
+    if kind == "interrupt":
+        return [LoopInterrupted(True, timestamp=clock())]
+    if kind == "followup":
+        return [FollowupAction(rng.choice(domain.action_names_or_texts), timestamp=clock())]
+    if kind == "action_reverted":
+        return [ActionReverted(timestamp=clock())]
+    if kind == "user_reverted":
+        return [UserUtteranceReverted(timestamp=clock())]
+    if kind == "restart":
+        return [Restarted(timestamp=clock())]
+    if kind == "session":
+        return [ActionExecuted("action_session_start", timestamp=clock()), SessionStarted(timestamp=clock())]
+    if kind == "hidden":
+        return [ActionExecuted(rng.choice(domain.action_names_or_texts), hide_rule_turn=True, timestamp=clock())]
+    # A featurisation event after an action was taken on the user message.
+    return [ActionExecuted(ACTION_LISTEN_NAME, timestamp=clock()),
+            DefinePrevUserUtteredFeaturization(rng.random() < 0.5, timestamp=clock())]
+
+
+def reloaded(tracker: ConversationTracker, domain: Domain, cache: PastStatesCache) -> ConversationTracker:
+    """The same conversation as the tracker store gives it next turn: new objects, same events."""
+    copy = ConversationTracker.from_events(tracker.sender_id, deserialise_events(
+        [event.as_dict() for event in tracker.events]), domain.slots)
+    copy.states_cache = cache
+    return copy
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_conversations_get_rasas_states_at_every_step(domain: Domain, seed: int) -> None:
+    rng, clock, cache = random.Random(seed), Clock(), PastStatesCache()
+    tracker = ConversationTracker(f"c{seed}", domain.slots)
+    tracker.states_cache = cache
+    for step in range(120):
+        for event in random_chunk(rng, domain, clock):
+            tracker.update(event)
+        if rng.random() < 0.15:
+            tracker = reloaded(tracker, domain, cache)
+        for options in OPTIONS:
+            expected = domain.states_for_tracker_history(tracker, **options)
+            assert tracker.past_states(domain, **options) == expected, (seed, step, options)
+
+
+def plain_turn(clock: Clock, intent: str = "faq_security", entities: Optional[List[Dict[str, Any]]] = None
+               ) -> List[Event]:
+    return [listen(clock), user(clock, intent, entities), DefinePrevUserUtteredFeaturization(False, timestamp=clock()),
+            ActionExecuted("action_answer_faq", timestamp=clock()), BotUttered("お答え", timestamp=clock())]
+
+
+def counting(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> List[int]:
+    """Counts the states Rasa's featuriser is asked for."""
+    calls = [0]
+    original = domain.get_active_state
+
+    def get_active_state(tracker, omit_unset_slots=False):
+        calls[0] += 1
+        return original(tracker, omit_unset_slots=omit_unset_slots)
+
+    monkeypatch.setattr(domain, "get_active_state", get_active_state)
+    return calls
+
+
+def test_a_long_conversation_costs_only_its_new_events(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock, cache = Clock(), PastStatesCache()
+    tracker = ConversationTracker("long", domain.slots)
+    tracker.states_cache = cache
+    for _ in range(100):
+        for event in plain_turn(clock):
+            tracker.update(event)
+        tracker.past_states(domain)
+        tracker = reloaded(tracker, domain, cache)  # every turn loads the conversation again
+    calls = counting(domain, monkeypatch)
+    for event in plain_turn(clock):
+        tracker.update(event)
+    assert tracker.past_states(domain) == domain.states_for_tracker_history(tracker)
+    assert calls[0] > 200  # Rasa's own function above: every state again
+    calls[0] = 0
+    for event in plain_turn(clock):
+        tracker.update(event)
+    tracker.past_states(domain)
+    assert calls[0] <= 3  # the new turn's two actions and the final state
+
+
+def test_a_form_turn_takes_again_only_what_the_form_took_back(domain: Domain,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    clock, cache = Clock(), PastStatesCache()
+    tracker = ConversationTracker("form", domain.slots)
+    tracker.states_cache = cache
+    for _ in range(40):
+        for event in plain_turn(clock):
+            tracker.update(event)
+    for event in [listen(clock), user(clock, "start_request"), DefinePrevUserUtteredFeaturization(False),
+                  ActionExecuted("request_form", timestamp=clock()), ActiveLoop("request_form", timestamp=clock())]:
+        tracker.update(event)
+    tracker.past_states(domain)
+    calls = counting(domain, monkeypatch)
+    for slot in ["customer_name", "phone"]:
+        for event in [SlotSet(REQUESTED_SLOT, slot, timestamp=clock()), listen(clock), user(clock, "inform"),
+                      DefinePrevUserUtteredFeaturization(False, timestamp=clock()),
+                      ActionExecuted("request_form", timestamp=clock())]:
+            tracker.update(event)
+        calls[0] = 0
+        states = tracker.past_states(domain)
+        assert 0 < calls[0] <= 2 * 3  # Rasa's function takes every state again: more than 80
+        assert states == domain.states_for_tracker_history(tracker)
+
+
+def test_what_changes_the_answer_starts_again(domain: Domain) -> None:
+    """Another domain, other options, events that are not the ones seen: never a stale list."""
+    clock, cache = Clock(), PastStatesCache()
+    tracker = ConversationTracker("x", domain.slots)
+    tracker.states_cache = cache
+    for event in plain_turn(clock) + plain_turn(clock, "greet"):
+        tracker.update(event)
+    tracker.past_states(domain)
+    other = ConversationTracker("x", domain.slots)  # same sender, another conversation
+    other.states_cache = cache
+    for event in plain_turn(clock, "thanks") + plain_turn(clock, "goodbye") + plain_turn(
+            clock, "start_request", [{"entity": "request_type", "value": "開示"}]):
+        other.update(event)  # more events than the first: only their fingerprints tell them apart
+    assert other.past_states(domain) == domain.states_for_tracker_history(other)
+    # A new model whose domain featurises no entity: the states differ.
+    no_entities = Domain.from_dict({**domain.as_dict(), "intents": [
+        {intent: {"use_entities": []}} for intent in domain.intents]})
+    assert no_entities.states_for_tracker_history(other) != domain.states_for_tracker_history(other)
+    assert other.past_states(no_entities) == no_entities.states_for_tracker_history(other)
+    assert other.past_states(domain, omit_unset_slots=True) == domain.states_for_tracker_history(
+        other, omit_unset_slots=True)
+
+
+def test_returned_states_are_the_callers_to_edit(domain: Domain) -> None:
+    clock, cache = Clock(), PastStatesCache()
+    tracker = ConversationTracker("edit", domain.slots)
+    tracker.states_cache = cache
+    for event in plain_turn(clock) + plain_turn(clock):
+        tracker.update(event)
+    first = tracker.past_states(domain)
+    for state in first:
+        for sub_state in state.values():
+            sub_state.clear()
+        state.clear()
+    assert tracker.past_states(domain) == domain.states_for_tracker_history(tracker)
+
+
+def test_the_cache_forgets_idle_and_erased_conversations(domain: Domain) -> None:
+    now = [0.0]
+    cache = PastStatesCache(idle_seconds=60, clock=lambda: now[0])
+    clock = Clock()
+    trackers = []
+    for name in ["a", "b"]:
+        tracker = ConversationTracker(name, domain.slots)
+        tracker.states_cache = cache
+        for event in plain_turn(clock):
+            tracker.update(event)
+        tracker.past_states(domain)
+        tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data=RULE_ONLY)
+        trackers.append(tracker)
+        now[0] += 30
+    assert len(cache) == 4  # two conversations, two policies' options each
+    now[0] = 61  # "a" was last used at 0, "b" at 30
+    assert len(cache) == 2
+    cache.forget("b")
+    assert len(cache) == 0
+
+
+def test_without_a_cache_it_is_rasas_tracker(domain: Domain) -> None:
+    clock = Clock()
+    tracker = ConversationTracker("plain", domain.slots)
+    for event in plain_turn(clock):
+        tracker.update(event)
+    assert tracker.past_states(domain) == domain.states_for_tracker_history(tracker)
