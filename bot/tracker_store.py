@@ -26,20 +26,31 @@ The conversations it loads (the current session) and creates are :class:`Convers
 sharing one :class:`PastStatesCache` (``bot/past_states.py``): the policies' view of the
 conversation is then carried on from the last turn instead of worked out again from its first
 event at every prediction.
+
+And it keeps the conversations it saved last (``bot/recent.py``: a few hundred, none idle for
+more than ten minutes): the next turn gets the tracker it saved instead of every row parsed and
+replayed again, after one small query shows that the stored session is still exactly what was
+saved (as many events, the same last row and time): another server's turn, a conversation
+erased or replaced, a turn that failed before saving, a new model or a new session all read the
+database again.
 """
 from __future__ import annotations
 
 import itertools
 import json
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, Iterator, List, Optional, Text, Type
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
 
 from .past_states import ConversationTracker, PastStatesCache
+from .recent import RecentlyUsed
 from .sqlite_engine import make_store_private
 
 
@@ -68,6 +79,36 @@ def deserialise_events(serialised: List[Dict[Text, Any]]) -> List[Event]:
     return events
 
 
+@dataclass(frozen=True)
+class StoredSession:
+    """How a conversation's current session looks in the database, in one row of aggregates."""
+
+    events: int
+    last_id: Optional[int]
+    last_timestamp: Optional[float]
+
+
+@lru_cache(maxsize=None)
+def _session_aggregates(events: sa.Table) -> sa.sql.Select:
+    """Number of events, last id and last time of a conversation's session (``:sender_id``)."""
+    sender = sa.bindparam("sender_id")
+    session_start = (sa.select(sa.func.max(events.c.timestamp))
+                     .where(events.c.sender_id == sender, events.c.type_name == SessionStarted.type_name)
+                     .scalar_subquery())
+    return (sa.select(sa.func.count(events.c.id), sa.func.max(events.c.id), sa.func.max(events.c.timestamp))
+            .where(events.c.sender_id == sender,
+                   sa.or_(events.c.timestamp >= session_start, session_start.is_(None))))
+
+
+@dataclass(frozen=True)
+class _Kept:
+    """A tracker as it was saved: still the stored session if nothing here or there changed."""
+
+    tracker: ConversationTracker
+    domain: Domain
+    stored: StoredSession
+
+
 class PrivateSQLTrackerStore(SQLTrackerStore):
     """SQLTrackerStore whose SQL errors never print the bound values."""
 
@@ -75,6 +116,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         super().__init__(*args, **kwargs)
         make_store_private(self)  # every commit stays synced: a conversation is a record
         self.states_cache = PastStatesCache()
+        self.kept: RecentlyUsed[Text, _Kept] = RecentlyUsed()
 
     def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
         """A new conversation's tracker (Rasa's, with the shared past-states cache)."""
@@ -87,12 +129,52 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if self.event_broker is None:
             return None
         with self.session_scope() as session:
-            stored = self._event_query(session, tracker.sender_id, fetch_events_from_all_sessions=False).count()
+            stored = self._stored_session(session, tracker.sender_id).events
         new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
         await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
+        """Rasa's: the tracker's events after the stored session's; counted with one aggregate."""
+        stored = self._stored_session(session, tracker.sender_id).events
+        return itertools.islice(tracker.events, stored, len(tracker.events))
+
+    def _stored_session(self, session: Any, sender_id: Text) -> StoredSession:
+        """Rasa's ``_event_query`` (the events since the latest session start) as one row of
+        aggregates. Rasa counts with ``Query.count()``, which selects every column of every row
+        (the event JSON too) in a subquery: 3.7 ms at 600 events on SQLite against 0.7 ms."""
+        events, last_id, last_timestamp = session.execute(_session_aggregates(self.SQLEvent.__table__),
+                                                          {"sender_id": sender_id}).one()
+        return StoredSession(events, last_id, last_timestamp)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save; then the tracker is kept if it is exactly the stored session."""
+        await super().save(tracker)
+        if not isinstance(tracker, ConversationTracker) or not tracker.events:
+            return
+        with self.session_scope() as session:
+            stored = self._stored_session(session, tracker.sender_id)
+        self.kept.put(tracker.sender_id, _Kept(tracker, self.domain, stored))
+
+    def _kept_tracker(self, session: Any, sender_id: Text) -> Optional[ConversationTracker]:
+        """The tracker saved last for ``sender_id`` if it is still what the database holds."""
+        kept = self.kept.get(sender_id)
+        if kept is None:
+            return None
+        tracker = kept.tracker
+        # As many events as stored: not a turn that failed after adding some, nor one that started a
+        # new session (the tracker holds the old one too; the stored session starts anew).
+        if (kept.domain is self.domain and len(tracker.events) == kept.stored.events
+                and self._stored_session(session, sender_id) == kept.stored):
+            return tracker
+        self.kept.forget(sender_id)
+        return None
+
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
         with self.session_scope() as session:
+            if not fetch_events_from_all_sessions:
+                kept = self._kept_tracker(session, sender_id)
+                if kept is not None:
+                    return kept
             query = self._event_query(session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions)
             rows = query.with_entities(self.SQLEvent.data).all()
         if not self.domain or not rows:

@@ -1,0 +1,220 @@
+"""bot.tracker_store keeps the conversations it saved: the next turn gets the saved tracker back
+without reading every row again, and reads the database whenever the stored session is no longer
+exactly what it saved (real SQLite files; a second store on the same file plays another server)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import sqlite3
+import uuid
+from pathlib import Path
+from typing import Iterator, List
+
+import pytest
+import sqlalchemy as sa
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, SlotSet, UserUttered
+
+from bot.tracker_store import PrivateSQLTrackerStore
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def domain() -> Domain:
+    return Domain.load(str(ROOT / "bot" / "domain.yml"))
+
+
+class CountingStore(PrivateSQLTrackerStore):
+    """Counts the reads that parse the conversation's rows."""
+
+    full_reads = 0
+
+    async def _retrieve(self, sender_id, fetch_events_from_all_sessions):
+        tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
+        if tracker is not None and (fetch_events_from_all_sessions or tracker is not self._last_kept(sender_id)):
+            self.full_reads += 1
+        return tracker
+
+    def _last_kept(self, sender_id):
+        kept = self.kept.get(sender_id)
+        return kept.tracker if kept else None
+
+
+def store_at(path: Path, domain: Domain) -> CountingStore:
+    return CountingStore(domain, dialect="sqlite", db=str(path))
+
+
+def turn_events(text: str) -> List[Event]:
+    return [ActionExecuted("action_listen"), UserUttered(text, {"name": "faq_security", "confidence": 0.9}),
+            ActionExecuted("action_answer_faq"), BotUttered("お答えします"), SlotSet("last_faq", "security")]
+
+
+def play_turn(store: PrivateSQLTrackerStore, sender: str, text: str):
+    """As Rasa's processor does: get or create the conversation, add the turn's events, save."""
+    async def turn():
+        tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+        for event in turn_events(text):
+            tracker.update(event)
+        await store.save(tracker)
+        return tracker
+    return asyncio.run(turn())
+
+
+def as_stored(tracker) -> list:
+    return [event.as_dict() for event in tracker.events], tracker.current_slot_values()
+
+
+def fresh_read(path: Path, domain: Domain, sender: str):
+    return asyncio.run(store_at(path, domain).retrieve(sender))
+
+
+def test_the_next_turn_gets_the_saved_conversation_without_reading_it_again(tmp_path, domain):
+    db = tmp_path / "tracker.db"
+    store = store_at(db, domain)
+    for n in range(5):
+        saved = play_turn(store, "c1", f"質問{n}")
+    reads = store.full_reads
+    again = asyncio.run(store.retrieve("c1"))
+    assert again is saved and store.full_reads == reads
+    assert as_stored(again) == as_stored(fresh_read(db, domain, "c1"))  # what the database holds
+    assert asyncio.run(store.retrieve("c2")) is None  # other conversations are their own
+
+
+def test_another_servers_turn_is_read_from_the_database(tmp_path, domain):
+    db = tmp_path / "tracker.db"
+    here, there = store_at(db, domain), store_at(db, domain)
+    play_turn(here, "c1", "一つ目")
+    play_turn(there, "c1", "二つ目")  # the next turn went to the other server
+    tracker = asyncio.run(here.retrieve("c1"))
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["一つ目", "二つ目"]
+    assert as_stored(tracker) == as_stored(fresh_read(db, domain, "c1"))
+
+
+def test_an_erased_conversation_is_gone_at_once(tmp_path, domain):
+    db = tmp_path / "tracker.db"
+    store = store_at(db, domain)
+    play_turn(store, "c1", "消してください")
+    with sqlite3.connect(db) as connection:  # the console's erasure, from another process
+        connection.execute("DELETE FROM events WHERE sender_id = 'c1'")
+    assert asyncio.run(store.retrieve("c1")) is None
+    # A new conversation under the same id, as long as the erased one, is not taken for it.
+    play_turn(store_at(db, domain), "c1", "はじめまして")
+    tracker = asyncio.run(store.retrieve("c1"))
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["はじめまして"]
+
+
+def test_a_turn_that_failed_before_saving_is_not_kept(tmp_path, domain):
+    db = tmp_path / "tracker.db"
+    store = store_at(db, domain)
+    play_turn(store, "c1", "一つ目")
+
+    async def failed_turn():
+        tracker = await store.retrieve("c1")
+        tracker.update(ActionExecuted("action_listen"))
+        tracker.update(UserUttered("保存されない"))  # the turn fails here: nothing is saved
+    asyncio.run(failed_turn())
+    tracker = asyncio.run(store.retrieve("c1"))
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["一つ目"]
+
+
+def test_a_new_model_reads_the_conversation_again(tmp_path, domain):
+    db = tmp_path / "tracker.db"
+    store = store_at(db, domain)
+    saved = play_turn(store, "c1", "一つ目")
+    store.domain = Domain.load(str(ROOT / "bot" / "domain.yml"))  # Rasa sets the new model's domain
+    again = asyncio.run(store.retrieve("c1"))
+    assert again is not saved and as_stored(again) == as_stored(saved)
+
+
+def test_a_turn_that_started_a_new_session_reads_the_new_session(tmp_path, domain):
+    db = tmp_path / "tracker.db"
+    store = store_at(db, domain)
+    play_turn(store, "c1", "前のセッション")
+
+    async def new_session_turn():
+        tracker = await store.retrieve("c1")
+        for event in [ActionExecuted("action_session_start"), SessionStarted(), *turn_events("新しいセッション")]:
+            tracker.update(event)
+        await store.save(tracker)
+        return tracker
+    live = asyncio.run(new_session_turn())
+    tracker = asyncio.run(store.retrieve("c1"))
+    assert tracker is not live
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["新しいセッション"]
+    assert as_stored(tracker) == as_stored(fresh_read(db, domain, "c1"))
+
+
+PG_ADMIN_DSN = os.environ.get("STORAGE_TEST_PG_ADMIN_DSN", "host=127.0.0.1 port=5432 user=postgres dbname=test")
+
+
+@pytest.fixture
+def postgres_store(domain) -> Iterator[PrivateSQLTrackerStore]:
+    """The store on the local PostgreSQL (the scale path), in a database of its own."""
+    import psycopg2
+
+    name = f"tracker_test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(PG_ADMIN_DSN, connect_timeout=3)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'CREATE DATABASE "{name}"')
+    store = PrivateSQLTrackerStore(domain, dialect="postgresql", host="127.0.0.1", port=5432,
+                                   username="postgres", db=name)
+    yield store
+    store.engine.dispose()
+    with admin.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        cur.execute(f'DROP DATABASE "{name}"')
+    admin.close()
+
+
+def sessions_of_conversations(store: PrivateSQLTrackerStore) -> None:
+    """Conversations with no session start, one, and several."""
+    async def save(sender: str, events: List[Event]) -> None:
+        tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+        for event in events:
+            tracker.update(event)
+        await store.save(tracker)
+
+    new_session = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    asyncio.run(save("none", turn_events("一") + turn_events("二")))
+    asyncio.run(save("one", new_session + turn_events("一")))
+    asyncio.run(save("many", new_session + turn_events("一")))
+    asyncio.run(save("many", turn_events("二") + new_session))
+    asyncio.run(save("many", turn_events("三")))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_stored_session_is_counted_as_rasas_query_counts_it(backend, request, tmp_path, domain):
+    store = (store_at(tmp_path / "tracker.db", domain) if backend == "sqlite"
+             else request.getfixturevalue("postgres_store"))
+    sessions_of_conversations(store)
+    for sender in ["none", "one", "many", "nobody"]:
+        with store.session_scope() as session:
+            rows = store._event_query(session, sender, fetch_events_from_all_sessions=False).all()
+            stored = store._stored_session(session, sender)
+        assert stored.events == len(rows)
+        assert stored.last_id == max((row.id for row in rows), default=None)
+        assert stored.last_timestamp == max((row.timestamp for row in rows), default=None)
+    with store.session_scope() as session:
+        every_session = store._event_query(session, "many", fetch_events_from_all_sessions=True).count()
+        assert store._stored_session(session, "many").events < every_session  # only the latest session
+
+
+@pytest.mark.postgres
+def test_kept_conversations_on_postgresql(postgres_store, domain):
+    for n in range(3):
+        saved = play_turn(postgres_store, "c1", f"質問{n}")
+    assert asyncio.run(postgres_store.retrieve("c1")) is saved
+    with postgres_store.session_scope() as session:
+        session.execute(sa.text("DELETE FROM events WHERE sender_id = 'c1'"))
+        session.commit()
+    assert asyncio.run(postgres_store.retrieve("c1")) is None
+
+
+def test_the_whole_record_is_always_read_from_the_database(tmp_path, domain):
+    db = tmp_path / "tracker.db"
+    store = store_at(db, domain)
+    saved = play_turn(store, "c1", "一つ目")
+    full = asyncio.run(store.retrieve_full_tracker("c1"))
+    assert full is not saved and as_stored(full) == as_stored(saved)
