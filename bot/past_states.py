@@ -29,6 +29,7 @@ What is kept is a conversation's events and slot values, so the cache is small a
 """
 from __future__ import annotations
 
+import itertools
 import json
 import time
 from dataclasses import dataclass, field
@@ -88,6 +89,28 @@ class _Run:
 
 class _StartAgain(Exception):
     """Carrying on cannot be proved to give Rasa's answer: work the whole list out again."""
+
+
+def loop_names_in(events: Iterable[Event]) -> Set[Text]:
+    """The names of the loops a conversation activates: Rasa's ``applied_events`` filters with them."""
+    return {event.name for event in events if isinstance(event, ActiveLoop) and event.name}
+
+
+def apply_event(tracker: DialogueStateTracker, applied: List[Event], loop_names: Set[Text], event: Event) -> None:
+    """One step of ``DialogueStateTracker.applied_events``: ``event`` added to (or taking
+    events back from) ``applied``, the applied events before it, as Rasa 3.6 does it."""
+    if isinstance(event, (Restarted, SessionStarted)):
+        del applied[:]
+    elif isinstance(event, ActionReverted):
+        tracker._undo_till_previous(ActionExecuted, applied)
+    elif isinstance(event, UserUtteranceReverted):
+        tracker._undo_till_previous(UserUttered, applied)
+        tracker._undo_till_previous(ActionExecuted, applied)
+    elif (isinstance(event, ActionExecuted) and event.action_name in loop_names
+          and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)):
+        tracker._undo_till_previous_loop_execution(event.action_name, applied)
+    else:
+        applied.append(event)
 
 
 def _fingerprint(event: Event) -> Fingerprint:
@@ -154,8 +177,7 @@ class PastStatesCache:
 
     @staticmethod
     def _start(tracker: DialogueStateTracker, domain: Domain, options: OptionsKey, events: List[Event]) -> _Run:
-        loop_names = {event.name for event in events if isinstance(event, ActiveLoop) and event.name}
-        return _Run(domain=domain, options=options, fingerprints=[], loop_names=loop_names, applied=[],
+        return _Run(domain=domain, options=options, fingerprints=[], loop_names=loop_names_in(events), applied=[],
                     replay=tracker.init_copy())
 
     # -- Rasa's applied_events, carried on ----------------------------------------------------
@@ -180,18 +202,7 @@ class PastStatesCache:
                 # featurises that message as edited at every point: recompute it all.
                 raise _StartAgain
 
-            if isinstance(event, (Restarted, SessionStarted)):
-                del applied[:]
-            elif isinstance(event, ActionReverted):
-                tracker._undo_till_previous(ActionExecuted, applied)
-            elif isinstance(event, UserUtteranceReverted):
-                tracker._undo_till_previous(UserUttered, applied)
-                tracker._undo_till_previous(ActionExecuted, applied)
-            elif (isinstance(event, ActionExecuted) and event.action_name in run.loop_names
-                  and not tracker._first_loop_execution_or_unhappy_path(event.action_name, applied)):
-                tracker._undo_till_previous_loop_execution(event.action_name, applied)
-            else:
-                applied.append(event)
+            apply_event(tracker, applied, run.loop_names, event)
 
         unchanged = 0
         for old, new in zip(before, applied):
@@ -259,9 +270,31 @@ class PastStatesCache:
 
 
 class ConversationTracker(DialogueStateTracker):
-    """A live conversation's tracker: its past states come from a :class:`PastStatesCache`."""
+    """A live conversation's tracker: its past states come from a :class:`PastStatesCache`, and
+    its applied events are carried on from the last call (Rasa's processor asks for them twice a
+    turn to check the session, each time filtering the whole conversation again)."""
 
     states_cache: Optional[PastStatesCache] = None
+    _applied: Optional[List[Event]] = None
+    _applied_loop_names: Set[Text] = set()
+    _applied_through: int = 0  # events filtered into _applied; the last of them:
+    _applied_last: Optional[Event] = None
+
+    def applied_events(self) -> List[Event]:
+        """Rasa's ``applied_events``; events are only ever appended to a tracker, so the events
+        filtered last time are still the first ones (checked: their number and the last one)."""
+        events, through = self.events, self._applied_through
+        carry_on = (self._applied is not None and len(events) >= through
+                    and (through == 0 or events[through - 1] is self._applied_last))
+        new_events = list(itertools.islice(events, through, None)) if carry_on else []
+        if not carry_on or not loop_names_in(new_events) <= self._applied_loop_names:
+            self._applied, self._applied_loop_names = [], loop_names_in(events)
+            new_events = list(events)
+        for event in new_events:
+            apply_event(self, self._applied, self._applied_loop_names, event)
+        self._applied_through = len(events)
+        self._applied_last = events[-1] if events else None
+        return list(self._applied)
 
     def past_states(self, domain: Domain, omit_unset_slots: bool = False, ignore_rule_only_turns: bool = False,
                     rule_only_data: Optional[Dict[Text, Any]] = None) -> List[State]:

@@ -9,6 +9,7 @@ turns, follow-up actions, reverts of actions and of user messages, restarts, new
 """
 from __future__ import annotations
 
+import operator
 import random
 from pathlib import Path
 from typing import Any, Dict, List, Optional
@@ -16,6 +17,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
+from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
@@ -118,6 +120,18 @@ def random_chunk(rng: random.Random, domain: Domain, clock: Clock) -> List[Event
             DefinePrevUserUtteredFeaturization(rng.random() < 0.5, timestamp=clock())]
 
 
+def plain(tracker: ConversationTracker, domain: Domain) -> DialogueStateTracker:
+    """Rasa's own tracker with the same event objects: nothing of this module answers for it."""
+    copy = DialogueStateTracker(tracker.sender_id, domain.slots)
+    for event in tracker.events:
+        copy.update(event)
+    return copy
+
+
+def rasa_states(domain: Domain, tracker: ConversationTracker, **options: Any) -> list:
+    return domain.states_for_tracker_history(plain(tracker, domain), **options)
+
+
 def reloaded(tracker: ConversationTracker, domain: Domain, cache: PastStatesCache) -> ConversationTracker:
     """The same conversation as the tracker store gives it next turn: new objects, same events."""
     copy = ConversationTracker.from_events(tracker.sender_id, deserialise_events(
@@ -136,8 +150,11 @@ def test_random_conversations_get_rasas_states_at_every_step(domain: Domain, see
             tracker.update(event)
         if rng.random() < 0.15:
             tracker = reloaded(tracker, domain, cache)
+        applied = tracker.applied_events()
+        expected_applied = DialogueStateTracker.applied_events(plain(tracker, domain))
+        assert len(applied) == len(expected_applied) and all(map(operator.is_, applied, expected_applied))
         for options in OPTIONS:
-            expected = domain.states_for_tracker_history(tracker, **options)
+            expected = rasa_states(domain, tracker, **options)
             assert tracker.past_states(domain, **options) == expected, (seed, step, options)
 
 
@@ -172,7 +189,7 @@ def test_a_long_conversation_costs_only_its_new_events(domain: Domain, monkeypat
     calls = counting(domain, monkeypatch)
     for event in plain_turn(clock):
         tracker.update(event)
-    assert tracker.past_states(domain) == domain.states_for_tracker_history(tracker)
+    assert tracker.past_states(domain) == rasa_states(domain, tracker)
     assert calls[0] > 200  # Rasa's own function above: every state again
     calls[0] = 0
     for event in plain_turn(clock):
@@ -202,7 +219,7 @@ def test_a_form_turn_takes_again_only_what_the_form_took_back(domain: Domain,
         calls[0] = 0
         states = tracker.past_states(domain)
         assert 0 < calls[0] <= 2 * 3  # Rasa's function takes every state again: more than 80
-        assert states == domain.states_for_tracker_history(tracker)
+        assert states == rasa_states(domain, tracker)
 
 
 def test_what_changes_the_answer_starts_again(domain: Domain) -> None:
@@ -218,14 +235,13 @@ def test_what_changes_the_answer_starts_again(domain: Domain) -> None:
     for event in plain_turn(clock, "thanks") + plain_turn(clock, "goodbye") + plain_turn(
             clock, "start_request", [{"entity": "request_type", "value": "開示"}]):
         other.update(event)  # more events than the first: only their fingerprints tell them apart
-    assert other.past_states(domain) == domain.states_for_tracker_history(other)
+    assert other.past_states(domain) == rasa_states(domain, other)
     # A new model whose domain featurises no entity: the states differ.
     no_entities = Domain.from_dict({**domain.as_dict(), "intents": [
         {intent: {"use_entities": []}} for intent in domain.intents]})
-    assert no_entities.states_for_tracker_history(other) != domain.states_for_tracker_history(other)
-    assert other.past_states(no_entities) == no_entities.states_for_tracker_history(other)
-    assert other.past_states(domain, omit_unset_slots=True) == domain.states_for_tracker_history(
-        other, omit_unset_slots=True)
+    assert rasa_states(no_entities, other) != rasa_states(domain, other)
+    assert other.past_states(no_entities) == rasa_states(no_entities, other)
+    assert other.past_states(domain, omit_unset_slots=True) == rasa_states(domain, other, omit_unset_slots=True)
 
 
 def test_returned_states_are_the_callers_to_edit(domain: Domain) -> None:
@@ -239,7 +255,7 @@ def test_returned_states_are_the_callers_to_edit(domain: Domain) -> None:
         for sub_state in state.values():
             sub_state.clear()
         state.clear()
-    assert tracker.past_states(domain) == domain.states_for_tracker_history(tracker)
+    assert tracker.past_states(domain) == rasa_states(domain, tracker)
 
 
 def test_the_cache_forgets_idle_and_erased_conversations(domain: Domain) -> None:
@@ -268,4 +284,20 @@ def test_without_a_cache_it_is_rasas_tracker(domain: Domain) -> None:
     tracker = ConversationTracker("plain", domain.slots)
     for event in plain_turn(clock):
         tracker.update(event)
-    assert tracker.past_states(domain) == domain.states_for_tracker_history(tracker)
+    assert tracker.past_states(domain) == rasa_states(domain, tracker)
+
+
+def test_applied_events_are_worked_out_again_when_the_events_are_not_the_ones_filtered(domain: Domain) -> None:
+    """Rasa only appends to a tracker's events; if anything ever takes one away or puts another
+    in its place, the applied events are filtered from the start again."""
+    clock = Clock()
+    tracker = ConversationTracker("edited", domain.slots)
+    for event in plain_turn(clock) + plain_turn(clock, "greet"):
+        tracker.update(event)
+    tracker.applied_events()
+    tracker.events.pop()  # same number of events, another last one
+    tracker.events.append(ActionExecuted("utter_greet", timestamp=clock()))
+    assert tracker.applied_events() == DialogueStateTracker.applied_events(plain(tracker, domain))
+    for _ in range(3):
+        tracker.events.pop()  # fewer events than filtered
+    assert tracker.applied_events() == DialogueStateTracker.applied_events(plain(tracker, domain))
