@@ -3,6 +3,7 @@ an apology within the timeout when the action server fails."""
 from __future__ import annotations
 
 import asyncio
+import copy
 import json
 import time
 from pathlib import Path
@@ -135,3 +136,65 @@ def test_install_takes_the_timeout_from_the_settings(monkeypatch):
     remote_action.install()
     assert rasa_action.DEFAULT_REQUEST_TIMEOUT == 5.0
     assert RemoteAction.run is remote_action.run_or_apologise
+
+
+def _sample_events() -> list:
+    """One event of every kind an action server may send, as Rasa writes it."""
+    from rasa.shared.core import events as ev
+
+    return [e.as_dict() for e in [
+        ev.UserUttered("開示したい", {"name": "start_request", "confidence": 0.9},
+                       [{"entity": "request_type", "value": "開示", "start": 0, "end": 2}]),
+        ev.ActionExecuted("action_listen"), ev.SlotSet("phone", "0479-00-0000"), ev.SlotSet("fallback_count", 2.0),
+        ev.BotUttered("はい", {"buttons": [{"title": "はい", "payload": "/affirm"}]}), ev.ActiveLoop("request_form"),
+        ev.ActiveLoop(None), ev.LoopInterrupted(True), ev.ActionExecutionRejected("request_form"),
+        ev.FollowupAction("action_listen"), ev.Restarted(), ev.UserUtteranceReverted(), ev.ActionReverted(),
+        ev.ConversationPaused(), ev.ConversationResumed(), ev.SessionStarted(), ev.AllSlotsReset(),
+        ev.ReminderCancelled(name="r"), ev.StoryExported("s.md"), ev.AgentUttered("x"),
+        ev.EntitiesAdded([{"entity": "phone_number", "value": "1"}]), ev.DefinePrevUserUtteredFeaturization(False),
+    ]]
+
+
+def _responses_valid_and_not() -> list:
+    """Valid responses and, from each event, responses spoiled one field at a time."""
+    events = _sample_events()
+    results = [{"events": events, "responses": [{"text": "x"}]}, {"events": events[:1]}, {"responses": []}]
+    for event in events:
+        for key in list(event) + ["extra"]:
+            for value in [None, 1, 1.5, "x", [], {}, True, [{"a": 1}]]:
+                results.append({"events": [{**event, key: value}]})
+            results.append({"events": [{k: v for k, v in event.items() if k != key}]})
+        for name in ["user", "slot", "bot", "form", "nonsense", "", None]:
+            results.append({"events": [{**event, "event": name}]})
+    results += [{"events": [item]} for item in [1, "x", None, [], {}]]
+    results += [{"events": {}}, {"events": None}, {"responses": [1]}, {"responses": {}}, [], "x", None, 1]
+    return results
+
+
+def test_a_valid_response_is_shown_valid_exactly_when_jsonschema_finds_it_valid():
+    full = remote_action.response_validator()
+    verdicts = [(remote_action.response_is_valid(r), full.is_valid(r)) for r in _responses_valid_and_not()]
+    assert all(fast == slow for fast, slow in verdicts)
+    assert sum(slow for _, slow in verdicts) > 100 and sum(not slow for _, slow in verdicts) > 300  # both kinds
+
+
+@pytest.mark.parametrize("extra_branch", [
+    {"properties": {"text": {"type": "string"}}},  # a branch that names no event type
+    {"properties": {"event": {"const": "slot"}}},  # a second branch for slots: a slot then matches two
+])
+def test_without_a_schema_shaped_for_it_nothing_is_taken_for_valid(monkeypatch, extra_branch):
+    schema = copy.deepcopy(RemoteAction.action_response_format_spec())  # Rasa's schema is a shared constant
+    schema["properties"]["events"]["items"]["oneOf"].append(extra_branch)
+    monkeypatch.setattr(RemoteAction, "action_response_format_spec", staticmethod(lambda: schema))
+    remote_action._event_checks.cache_clear()
+    try:
+        assert remote_action.response_is_valid({"events": [{"event": "slot", "name": "x", "value": 1}]}) is False
+    finally:
+        remote_action._event_checks.cache_clear()
+
+
+def test_a_valid_response_does_not_go_through_the_full_validator(monkeypatch):
+    def full_validator():
+        raise AssertionError("the full validator was asked")
+    monkeypatch.setattr(remote_action, "response_validator", full_validator)
+    assert validate_action_result(RemoteAction("action_x", None), {"events": _sample_events()}) is True
