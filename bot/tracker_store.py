@@ -133,6 +133,16 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
         await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
+    async def _stream_new_events(self, event_broker: Any, new_events: List[Event], sender_id: Text) -> None:
+        """Rasa's: each new event published with the sender; all in one go when the broker can."""
+        bodies = [{"sender_id": sender_id, **event.as_dict()} for event in new_events]
+        publish_many = getattr(event_broker, "publish_many", None)
+        if publish_many is not None:
+            publish_many(bodies)
+            return
+        for body in bodies:
+            event_broker.publish(body)
+
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator[Event]:
         """Rasa's: the tracker's events after the stored session's; counted with one aggregate."""
         stored = self._stored_session(session, tracker.sender_id).events

@@ -168,3 +168,43 @@ def test_the_event_table_gives_the_class_rasas_lookup_gives():
     assert {cls.type_name for cls in all_subclasses(Event)} == set(table)
     for name, cls in table.items():
         assert Event.resolve_by_type(name) is cls
+
+
+def test_a_turn_is_streamed_in_one_transaction_as_the_same_rows_rasa_writes(tmp_path):
+    """Rasa's store publishes event by event (a transaction each); this store hands the SQL
+    broker a turn's events at once: one commit, the same rows, in the same order."""
+    import asyncio
+    import json
+
+    from rasa.core.brokers.sql import SQLEventBroker
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy import event as sa_event
+
+    from bot.event_broker import PrivateSQLEventBroker
+    from bot.tracker_store import PrivateSQLTrackerStore
+
+    domain = Domain.load("bot/domain.yml")
+    turn = [ActionExecuted("action_listen"), UserUttered("開示したい", {"name": "start_request", "confidence": 0.9}),
+            ActionExecuted("action_start_request"), BotUttered("お伺いします"),
+            *[SlotSet(slot, None) for slot in ("customer_name", "phone", "address", "email")]]
+
+    def streamed(store_class, broker_class, name):
+        broker = broker_class(dialect="sqlite", db=str(tmp_path / f"{name}-events.db"))
+        store = store_class(domain, dialect="sqlite", db=str(tmp_path / f"{name}-tracker.db"), event_broker=broker)
+        commits = []
+        sa_event.listen(broker.engine, "commit", lambda connection: commits.append(1))
+        tracker = DialogueStateTracker("c1", domain.slots)
+        for e in turn:
+            tracker.update(e)
+        asyncio.run(store.save(tracker))
+        with broker.engine.connect() as connection:
+            rows = connection.execute(text("SELECT sender_id, data FROM events ORDER BY id")).all()
+        return [(sender, json.loads(data)) for sender, data in rows], len(commits)
+
+    ours, our_commits = streamed(PrivateSQLTrackerStore, PrivateSQLEventBroker, "ours")
+    rasas, rasa_commits = streamed(SQLTrackerStore, SQLEventBroker, "rasa")
+    assert ours == rasas and len(ours) == len(turn)
+    assert (our_commits, rasa_commits) == (1, len(turn))
