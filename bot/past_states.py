@@ -134,27 +134,27 @@ class PastStatesCache:
 
     def __init__(self, max_conversations: int = 256, idle_seconds: float = 600.0,
                  clock: Callable[[], float] = time.monotonic) -> None:
-        # A conversation asks with two or three sets of options (one per policy).
-        self._runs: RecentlyUsed[Tuple[Text, OptionsKey], _Run] = RecentlyUsed(
-            3 * max_conversations, idle_seconds, clock)
+        # Per conversation, one run for each set of options the policies ask with.
+        self._conversations: RecentlyUsed[Text, Dict[OptionsKey, _Run]] = RecentlyUsed(
+            max_conversations, idle_seconds, clock)
 
     def __len__(self) -> int:
-        return len(self._runs)
+        """The number of conversations kept."""
+        return len(self._conversations)
 
     def forget(self, sender_id: Text) -> None:
         """Drops everything kept about one conversation."""
-        self._runs.forget_where(lambda key: key[0] == sender_id)
+        self._conversations.forget(sender_id)
 
     def past_states(self, tracker: DialogueStateTracker, domain: Domain, omit_unset_slots: bool = False,
                     ignore_rule_only_turns: bool = False,
                     rule_only_data: Optional[Dict[Text, Any]] = None) -> List[State]:
         """What ``domain.states_for_tracker_history(tracker, ...)`` returns, as fresh dicts."""
         options = _options_key(omit_unset_slots, ignore_rule_only_turns, rule_only_data)
-        key = (tracker.sender_id, options)
         events = list(tracker.events)
         fingerprints = [_fingerprint(event) for event in events]
-        run = self._runs.get(key)
-        self._runs.forget(key)  # put back below once consistent again
+        runs = self._conversations.get(tracker.sender_id) or {}
+        run = runs.pop(options, None)  # put back below once consistent again
         try:
             if run is None or not self._can_carry_on(run, domain, fingerprints):
                 raise _StartAgain
@@ -163,7 +163,8 @@ class PastStatesCache:
             run = self._start(tracker, domain, options, events)
             self._apply_new_events(run, events, tracker, domain, rule_only_data, fresh=True)
         run.fingerprints = fingerprints
-        self._runs.put(key, run)
+        runs[options] = run
+        self._conversations.put(tracker.sender_id, runs)
         final = self._state(run, run.replay, domain, omit_unset_slots, ignore_rule_only_turns,
                             rule_only_data, run.states, run.last_ml_action, run.turn_was_hidden,
                             hide_rule_turn=False, keep=False)
@@ -275,6 +276,7 @@ class ConversationTracker(DialogueStateTracker):
     turn to check the session, each time filtering the whole conversation again)."""
 
     states_cache: Optional[PastStatesCache] = None
+    built_for: Optional[Domain] = None  # the model whose slots it was built with (the tracker store sets it)
     _applied: Optional[List[Event]] = None
     _applied_loop_names: Set[Text] = set()
     _applied_through: int = 0  # events filtered into _applied; the last of them:

@@ -4,10 +4,13 @@ The tracker store keeps the conversations it served last (``bot/tracker_store.py
 policies' view (``bot/past_states.py``) so that the next turn does not read and work out the
 whole conversation again. Both hold customer data, so both live in a :class:`RecentlyUsed`:
 at most ``limit`` entries, none unused for longer than ``idle_seconds``, the least recently used
-forgotten first. The database stays the record; this is only a copy that is checked against it.
+forgotten first. Idle entries go when the mapping is next used and, inside a running event loop
+(the Rasa server), also on a timer, so a quiet server does not keep them overnight. The database
+stays the record; this is only a copy that is checked against it.
 """
 from __future__ import annotations
 
+import asyncio
 import time
 from collections import OrderedDict
 from typing import Callable, Generic, Hashable, Optional, Tuple, TypeVar
@@ -25,6 +28,7 @@ class RecentlyUsed(Generic[K, V]):
         self.idle_seconds = idle_seconds
         self._clock = clock
         self._entries: "OrderedDict[K, Tuple[float, V]]" = OrderedDict()
+        self._timer: Optional[asyncio.TimerHandle] = None
 
     def __len__(self) -> int:
         self._forget_idle()
@@ -45,6 +49,7 @@ class RecentlyUsed(Generic[K, V]):
         self._entries[key] = (self._clock(), value)
         while len(self._entries) > self.limit:
             self._entries.popitem(last=False)
+        self._schedule_sweep()
 
     def forget(self, key: K) -> None:
         self._entries.pop(key, None)
@@ -52,6 +57,23 @@ class RecentlyUsed(Generic[K, V]):
     def forget_where(self, matches: Callable[[K], bool]) -> None:
         for key in [key for key in self._entries if matches(key)]:
             del self._entries[key]
+
+    def _schedule_sweep(self) -> None:
+        """Forget the oldest entry when it has been idle long enough, if an event loop runs here."""
+        if self._timer is not None or not self._entries:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        oldest_used_at = next(iter(self._entries.values()))[0]
+        delay = max(0.0, oldest_used_at + self.idle_seconds - self._clock())
+        self._timer = loop.call_later(delay + 0.01, self._sweep)
+
+    def _sweep(self) -> None:
+        self._timer = None
+        self._forget_idle()
+        self._schedule_sweep()
 
     def _forget_idle(self) -> None:
         now = self._clock()

@@ -27,12 +27,12 @@ sharing one :class:`PastStatesCache` (``bot/past_states.py``): the policies' vie
 conversation is then carried on from the last turn instead of worked out again from its first
 event at every prediction.
 
-And it keeps the conversations it saved last (``bot/recent.py``: a few hundred, none idle for
-more than ten minutes): the next turn gets the tracker it saved instead of every row parsed and
-replayed again, after one small query shows that the stored session is still exactly what was
-saved (as many events, the same last row and time): another server's turn, a conversation
-erased or replaced, a turn that failed before saving, a new model or a new session all read the
-database again.
+And it keeps the conversations it saved last (``bot/recent.py``: 256, none idle for more than
+ten minutes): the next turn gets the tracker it saved instead of every row parsed and replayed
+again, after one small query shows that the stored session is still exactly what was saved (as
+many events, the same last row and time): another server's turn, a conversation erased or
+replaced, a turn that failed before saving, a new model or a new session all read the database
+again. A kept tracker is given out once and kept again when saved.
 """
 from __future__ import annotations
 
@@ -120,8 +120,11 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
 
     def init_tracker(self, sender_id: Text) -> DialogueStateTracker:
         """A new conversation's tracker (Rasa's, with the shared past-states cache)."""
-        tracker = ConversationTracker(sender_id, self.domain.slots, max_event_history=self.max_event_history)
+        return self._live(ConversationTracker(sender_id, self.domain.slots, max_event_history=self.max_event_history))
+
+    def _live(self, tracker: ConversationTracker) -> ConversationTracker:
         tracker.states_cache = self.states_cache
+        tracker.built_for = self.domain  # the model whose slots it has: kept only while that model serves
         return tracker
 
     async def stream_events(self, tracker: DialogueStateTracker) -> None:
@@ -163,20 +166,28 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
             return
         with self.session_scope() as session:
             stored = self._stored_session(session, tracker.sender_id)
-        self.kept.put(tracker.sender_id, _Kept(tracker, self.domain, stored))
+        # Not when the tracker is more than the stored session (a conversation's first save holds
+        # action_session_start, outside it; a turn that started a new session holds the old one):
+        # such a copy could never be given out, and it is customer data.
+        if stored.events == len(tracker.events):
+            self.kept.put(tracker.sender_id, _Kept(tracker, tracker.built_for, stored))
 
     def _kept_tracker(self, session: Any, sender_id: Text) -> Optional[ConversationTracker]:
-        """The tracker saved last for ``sender_id`` if it is still what the database holds."""
+        """The tracker saved last for ``sender_id`` if it is still what the database holds.
+
+        Given out once: it is kept again when saved. A second read before that (Rasa's HTTP API
+        reads a conversation twice to run an action) gets its own tracker from the database,
+        as with Rasa's store, and no two callers ever share one tracker object."""
         kept = self.kept.get(sender_id)
         if kept is None:
             return None
+        self.kept.forget(sender_id)
         tracker = kept.tracker
-        # As many events as stored: not a turn that failed after adding some, nor one that started a
-        # new session (the tracker holds the old one too; the stored session starts anew).
+        # As many events as stored: not a turn that failed after adding some.
         if (kept.domain is self.domain and len(tracker.events) == kept.stored.events
                 and self._stored_session(session, sender_id) == kept.stored):
             return tracker
-        self.kept.forget(sender_id)
+        self.states_cache.forget(sender_id)  # changed elsewhere (erased, perhaps): forget it all
         return None
 
     async def _retrieve(self, sender_id: Text, fetch_events_from_all_sessions: bool) -> Optional[DialogueStateTracker]:
@@ -192,6 +203,4 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         events = deserialise_events([json.loads(data) for (data,) in rows])
         if fetch_events_from_all_sessions:  # the whole record (the HTTP API), not a turn's
             return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
-        tracker = ConversationTracker.from_events(sender_id, events, self.domain.slots)
-        tracker.states_cache = self.states_cache
-        return tracker
+        return self._live(ConversationTracker.from_events(sender_id, events, self.domain.slots))

@@ -31,14 +31,11 @@ class CountingStore(PrivateSQLTrackerStore):
     full_reads = 0
 
     async def _retrieve(self, sender_id, fetch_events_from_all_sessions):
+        kept = self.kept.get(sender_id)
         tracker = await super()._retrieve(sender_id, fetch_events_from_all_sessions)
-        if tracker is not None and (fetch_events_from_all_sessions or tracker is not self._last_kept(sender_id)):
+        if tracker is not None and (kept is None or tracker is not kept.tracker):
             self.full_reads += 1
         return tracker
-
-    def _last_kept(self, sender_id):
-        kept = self.kept.get(sender_id)
-        return kept.tracker if kept else None
 
 
 def store_at(path: Path, domain: Domain) -> CountingStore:
@@ -56,6 +53,7 @@ def play_turn(store: PrivateSQLTrackerStore, sender: str, text: str):
         tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
         for event in turn_events(text):
             tracker.update(event)
+        tracker.past_states(store.domain)  # as the policies do
         await store.save(tracker)
         return tracker
     return asyncio.run(turn())
@@ -81,6 +79,16 @@ def test_the_next_turn_gets_the_saved_conversation_without_reading_it_again(tmp_
     assert asyncio.run(store.retrieve("c2")) is None  # other conversations are their own
 
 
+def test_a_second_read_before_saving_gets_its_own_tracker(tmp_path, domain):
+    """Rasa's HTTP API reads a conversation twice to run an action and answers with the first
+    read: two callers never share one tracker object, as with Rasa's own store."""
+    db = tmp_path / "tracker.db"
+    store = store_at(db, domain)
+    saved = play_turn(store, "c1", "一つ目")
+    first, second = asyncio.run(store.retrieve("c1")), asyncio.run(store.retrieve("c1"))
+    assert first is saved and second is not first and as_stored(second) == as_stored(first)
+
+
 def test_another_servers_turn_is_read_from_the_database(tmp_path, domain):
     db = tmp_path / "tracker.db"
     here, there = store_at(db, domain), store_at(db, domain)
@@ -97,7 +105,9 @@ def test_an_erased_conversation_is_gone_at_once(tmp_path, domain):
     play_turn(store, "c1", "消してください")
     with sqlite3.connect(db) as connection:  # the console's erasure, from another process
         connection.execute("DELETE FROM events WHERE sender_id = 'c1'")
+    assert len(store.states_cache) == 1
     assert asyncio.run(store.retrieve("c1")) is None
+    assert len(store.states_cache) == 0  # the policies' view of it is gone too
     # A new conversation under the same id, as long as the erased one, is not taken for it.
     play_turn(store_at(db, domain), "c1", "はじめまして")
     tracker = asyncio.run(store.retrieve("c1"))
@@ -127,6 +137,23 @@ def test_a_new_model_reads_the_conversation_again(tmp_path, domain):
     assert again is not saved and as_stored(again) == as_stored(saved)
 
 
+def test_a_tracker_built_for_the_old_model_is_not_kept_for_the_new_one(tmp_path, domain):
+    """The model changed during a turn: the tracker saved has the old model's slots."""
+    db = tmp_path / "tracker.db"
+    store = store_at(db, domain)
+    play_turn(store, "c1", "一つ目")
+
+    async def turn_across_a_model_change():
+        tracker = await store.retrieve("c1")
+        store.domain = Domain.load(str(ROOT / "bot" / "domain.yml"))
+        for event in turn_events("二つ目"):
+            tracker.update(event)
+        await store.save(tracker)
+        return tracker
+    saved = asyncio.run(turn_across_a_model_change())
+    assert asyncio.run(store.retrieve("c1")) is not saved
+
+
 def test_a_turn_that_started_a_new_session_reads_the_new_session(tmp_path, domain):
     db = tmp_path / "tracker.db"
     store = store_at(db, domain)
@@ -139,6 +166,7 @@ def test_a_turn_that_started_a_new_session_reads_the_new_session(tmp_path, domai
         await store.save(tracker)
         return tracker
     live = asyncio.run(new_session_turn())
+    assert len(store.kept) == 0  # a copy that could never be given out is not kept
     tracker = asyncio.run(store.retrieve("c1"))
     assert tracker is not live
     assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["新しいセッション"]

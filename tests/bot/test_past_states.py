@@ -272,9 +272,9 @@ def test_the_cache_forgets_idle_and_erased_conversations(domain: Domain) -> None
         tracker.past_states(domain, ignore_rule_only_turns=True, rule_only_data=RULE_ONLY)
         trackers.append(tracker)
         now[0] += 30
-    assert len(cache) == 4  # two conversations, two policies' options each
+    assert len(cache) == 2  # two conversations (two policies' options each)
     now[0] = 61  # "a" was last used at 0, "b" at 30
-    assert len(cache) == 2
+    assert len(cache) == 1
     cache.forget("b")
     assert len(cache) == 0
 
@@ -301,3 +301,15 @@ def test_applied_events_are_worked_out_again_when_the_events_are_not_the_ones_fi
     for _ in range(3):
         tracker.events.pop()  # fewer events than filtered
     assert tracker.applied_events() == DialogueStateTracker.applied_events(plain(tracker, domain))
+
+
+def test_the_limit_counts_conversations_not_policies(domain: Domain) -> None:
+    cache, clock = PastStatesCache(max_conversations=2), Clock()
+    for name in ["a", "b", "c"]:
+        tracker = ConversationTracker(name, domain.slots)
+        tracker.states_cache = cache
+        for event in plain_turn(clock):
+            tracker.update(event)
+        for options in OPTIONS:
+            tracker.past_states(domain, **options)
+    assert len(cache) == 2

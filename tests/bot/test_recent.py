@@ -42,3 +42,18 @@ def test_forget_and_forget_where() -> None:
     assert len(recent) == 2
     recent.forget_where(lambda key: key[0] == "a")
     assert len(recent) == 0
+
+
+def test_in_an_event_loop_idle_entries_go_without_anyone_asking() -> None:
+    """A quiet Rasa server does not keep conversations in memory past the idle time."""
+    import asyncio
+
+    async def quiet_server() -> int:
+        recent: RecentlyUsed[str, int] = RecentlyUsed(limit=10, idle_seconds=0.05)
+        recent.put("a", 1)
+        await asyncio.sleep(0.02)
+        recent.put("b", 2)
+        await asyncio.sleep(0.3)  # nothing touches the mapping meanwhile
+        return len(recent._entries)
+
+    assert asyncio.run(quiet_server()) == 0
