@@ -20,7 +20,9 @@ def rasa_argv(args: Sequence[str], token: str) -> List[str]:
         raise SystemExit("BOT_API_TOKEN が設定されていません。Rasa の HTTP API を保護できないため起動しません。")
     if any(a == "--auth-token" or a.startswith("--auth-token=") for a in args):
         raise SystemExit("--auth-token は使わず、トークンは環境変数 BOT_API_TOKEN で渡してください。")
-    return ["rasa", "run", "--enable-api", "--auth-token", token, *args]
+    # One argument, "--auth-token=…": a token that starts with "-" (secrets.token_urlsafe gives
+    # one in 64) would otherwise be read as an option, and Rasa would not start.
+    return ["rasa", "run", "--enable-api", f"--auth-token={token}", *args]
 
 
 def main() -> None:
