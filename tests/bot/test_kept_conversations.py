@@ -59,6 +59,18 @@ def play_turn(store: PrivateSQLTrackerStore, sender: str, text: str):
     return asyncio.run(turn())
 
 
+def turn_with(store: PrivateSQLTrackerStore, sender: str, events: List[Event], meanwhile=lambda: None):
+    """A turn that reads the conversation, lets ``meanwhile`` happen, adds ``events`` and saves."""
+    async def turn():
+        tracker = await store.retrieve(sender)
+        meanwhile()
+        for event in events:
+            tracker.update(event)
+        await store.save(tracker)
+        return tracker
+    return asyncio.run(turn())
+
+
 def as_stored(tracker) -> list:
     return [event.as_dict() for event in tracker.events], tracker.current_slot_values()
 
@@ -143,14 +155,9 @@ def test_a_tracker_built_for_the_old_model_is_not_kept_for_the_new_one(tmp_path,
     store = store_at(db, domain)
     play_turn(store, "c1", "一つ目")
 
-    async def turn_across_a_model_change():
-        tracker = await store.retrieve("c1")
+    def new_model() -> None:
         store.domain = Domain.load(str(ROOT / "bot" / "domain.yml"))
-        for event in turn_events("二つ目"):
-            tracker.update(event)
-        await store.save(tracker)
-        return tracker
-    saved = asyncio.run(turn_across_a_model_change())
+    saved = turn_with(store, "c1", turn_events("二つ目"), meanwhile=new_model)
     assert asyncio.run(store.retrieve("c1")) is not saved
 
 
@@ -159,13 +166,8 @@ def test_a_turn_that_started_a_new_session_reads_the_new_session(tmp_path, domai
     store = store_at(db, domain)
     play_turn(store, "c1", "前のセッション")
 
-    async def new_session_turn():
-        tracker = await store.retrieve("c1")
-        for event in [ActionExecuted("action_session_start"), SessionStarted(), *turn_events("新しいセッション")]:
-            tracker.update(event)
-        await store.save(tracker)
-        return tracker
-    live = asyncio.run(new_session_turn())
+    live = turn_with(store, "c1", [ActionExecuted("action_session_start"), SessionStarted(),
+                                   *turn_events("新しいセッション")])
     assert len(store.kept) == 0  # a copy that could never be given out is not kept
     tracker = asyncio.run(store.retrieve("c1"))
     assert tracker is not live

@@ -120,6 +120,13 @@ def random_chunk(rng: random.Random, domain: Domain, clock: Clock) -> List[Event
             DefinePrevUserUtteredFeaturization(rng.random() < 0.5, timestamp=clock())]
 
 
+def live(domain: Domain, cache: PastStatesCache, sender: str) -> ConversationTracker:
+    """A conversation's tracker as the tracker store gives it: with the shared cache."""
+    tracker = ConversationTracker(sender, domain.slots)
+    tracker.states_cache = cache
+    return tracker
+
+
 def plain(tracker: ConversationTracker, domain: Domain) -> DialogueStateTracker:
     """Rasa's own tracker with the same event objects: nothing of this module answers for it."""
     copy = DialogueStateTracker(tracker.sender_id, domain.slots)
@@ -143,8 +150,7 @@ def reloaded(tracker: ConversationTracker, domain: Domain, cache: PastStatesCach
 @pytest.mark.parametrize("seed", range(12))
 def test_random_conversations_get_rasas_states_at_every_step(domain: Domain, seed: int) -> None:
     rng, clock, cache = random.Random(seed), Clock(), PastStatesCache()
-    tracker = ConversationTracker(f"c{seed}", domain.slots)
-    tracker.states_cache = cache
+    tracker = live(domain, cache, f"c{seed}")
     for step in range(120):
         for event in random_chunk(rng, domain, clock):
             tracker.update(event)
@@ -179,8 +185,7 @@ def counting(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> List[int]:
 
 def test_a_long_conversation_costs_only_its_new_events(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
     clock, cache = Clock(), PastStatesCache()
-    tracker = ConversationTracker("long", domain.slots)
-    tracker.states_cache = cache
+    tracker = live(domain, cache, "long")
     for _ in range(100):
         for event in plain_turn(clock):
             tracker.update(event)
@@ -201,8 +206,7 @@ def test_a_long_conversation_costs_only_its_new_events(domain: Domain, monkeypat
 def test_a_form_turn_takes_again_only_what_the_form_took_back(domain: Domain,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     clock, cache = Clock(), PastStatesCache()
-    tracker = ConversationTracker("form", domain.slots)
-    tracker.states_cache = cache
+    tracker = live(domain, cache, "form")
     for _ in range(40):
         for event in plain_turn(clock):
             tracker.update(event)
@@ -225,13 +229,11 @@ def test_a_form_turn_takes_again_only_what_the_form_took_back(domain: Domain,
 def test_what_changes_the_answer_starts_again(domain: Domain) -> None:
     """Another domain, other options, events that are not the ones seen: never a stale list."""
     clock, cache = Clock(), PastStatesCache()
-    tracker = ConversationTracker("x", domain.slots)
-    tracker.states_cache = cache
+    tracker = live(domain, cache, "x")
     for event in plain_turn(clock) + plain_turn(clock, "greet"):
         tracker.update(event)
     tracker.past_states(domain)
-    other = ConversationTracker("x", domain.slots)  # same sender, another conversation
-    other.states_cache = cache
+    other = live(domain, cache, "x")  # same sender, another conversation
     for event in plain_turn(clock, "thanks") + plain_turn(clock, "goodbye") + plain_turn(
             clock, "start_request", [{"entity": "request_type", "value": "開示"}]):
         other.update(event)  # more events than the first: only their fingerprints tell them apart
@@ -246,8 +248,7 @@ def test_what_changes_the_answer_starts_again(domain: Domain) -> None:
 
 def test_returned_states_are_the_callers_to_edit(domain: Domain) -> None:
     clock, cache = Clock(), PastStatesCache()
-    tracker = ConversationTracker("edit", domain.slots)
-    tracker.states_cache = cache
+    tracker = live(domain, cache, "edit")
     for event in plain_turn(clock) + plain_turn(clock):
         tracker.update(event)
     first = tracker.past_states(domain)
@@ -264,8 +265,7 @@ def test_the_cache_forgets_idle_and_erased_conversations(domain: Domain) -> None
     clock = Clock()
     trackers = []
     for name in ["a", "b"]:
-        tracker = ConversationTracker(name, domain.slots)
-        tracker.states_cache = cache
+        tracker = live(domain, cache, name)
         for event in plain_turn(clock):
             tracker.update(event)
         tracker.past_states(domain)
@@ -306,8 +306,7 @@ def test_applied_events_are_worked_out_again_when_the_events_are_not_the_ones_fi
 def test_the_limit_counts_conversations_not_policies(domain: Domain) -> None:
     cache, clock = PastStatesCache(max_conversations=2), Clock()
     for name in ["a", "b", "c"]:
-        tracker = ConversationTracker(name, domain.slots)
-        tracker.states_cache = cache
+        tracker = live(domain, cache, name)
         for event in plain_turn(clock):
             tracker.update(event)
         for options in OPTIONS:
