@@ -277,6 +277,7 @@ class ConversationTracker(DialogueStateTracker):
 
     states_cache: Optional[PastStatesCache] = None
     built_for: Optional[Domain] = None  # the model whose slots it was built with (the tracker store sets it)
+    stored_when_read: Optional[Any] = None  # the stored session it was read as (tracker store)
     _applied: Optional[List[Event]] = None
     _applied_loop_names: Set[Text] = set()
     _applied_through: int = 0  # events filtered into _applied; the last of them:

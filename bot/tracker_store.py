@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Dict, Iterator, List, Optional, Text, Type
@@ -52,6 +53,8 @@ from rasa.shared.utils.common import all_subclasses
 from .past_states import ConversationTracker, PastStatesCache
 from .recent import RecentlyUsed
 from .sqlite_engine import make_store_private
+
+logger = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=1)
@@ -160,12 +163,27 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         return StoredSession(events, last_id, last_timestamp)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Rasa's save; then the tracker is kept if it is exactly the stored session."""
+        """Rasa's save, unless the conversation was erased while the turn ran; then the tracker
+        is kept if it is exactly the stored session.
+
+        Rasa stores the events after the number already stored: had staff erased the
+        conversation (or the retention purge removed it) since this turn read it, that number is
+        0 and the whole erased conversation would be written back, and streamed to analytics
+        again. A conversation with fewer stored events than when it was read is not written."""
+        if isinstance(tracker, ConversationTracker) and tracker.stored_when_read is not None:
+            with self.session_scope() as session:
+                now = self._stored_session(session, tracker.sender_id)
+            if now.events < tracker.stored_when_read.events:
+                logger.warning("tracker_store.erased_during_turn: a conversation was erased while one of its "
+                               "turns ran; the turn was not stored")
+                self.states_cache.forget(tracker.sender_id)
+                return
         await super().save(tracker)
         if not isinstance(tracker, ConversationTracker) or not tracker.events:
             return
         with self.session_scope() as session:
             stored = self._stored_session(session, tracker.sender_id)
+        tracker.stored_when_read = stored
         # Not when the tracker is more than the stored session (a conversation's first save holds
         # action_session_start, outside it; a turn that started a new session holds the old one):
         # such a copy could never be given out, and it is customer data.
@@ -186,6 +204,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         # As many events as stored: not a turn that failed after adding some.
         if (kept.domain is self.domain and len(tracker.events) == kept.stored.events
                 and self._stored_session(session, sender_id) == kept.stored):
+            tracker.stored_when_read = kept.stored
             return tracker
         self.states_cache.forget(sender_id)  # changed elsewhere (erased, perhaps): forget it all
         return None
@@ -203,4 +222,6 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         events = deserialise_events([json.loads(data) for (data,) in rows])
         if fetch_events_from_all_sessions:  # the whole record (the HTTP API), not a turn's
             return DialogueStateTracker.from_events(sender_id, events, self.domain.slots)
-        return self._live(ConversationTracker.from_events(sender_id, events, self.domain.slots))
+        tracker = self._live(ConversationTracker.from_events(sender_id, events, self.domain.slots))
+        tracker.stored_when_read = StoredSession(len(rows), None, None)
+        return tracker

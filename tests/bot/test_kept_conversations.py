@@ -126,6 +126,41 @@ def test_an_erased_conversation_is_gone_at_once(tmp_path, domain):
     assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["はじめまして"]
 
 
+class RecordingBroker:
+    """The event stream, as the analytics consumer would read it."""
+
+    def __init__(self) -> None:
+        self.published: list = []
+
+    def publish(self, event) -> None:
+        self.published.append(event)
+
+
+@pytest.mark.parametrize("read_from", ["kept", "database"])
+def test_a_conversation_erased_while_its_turn_runs_is_not_written_back(tmp_path, domain, read_from):
+    """Rasa stores the events after those already stored: 0 after an erasure, so the turn would
+    write the whole erased conversation back (and stream it to analytics again)."""
+    db = tmp_path / "tracker.db"
+    store = store_at(db, domain)
+    play_turn(store, "c1", "一つ目")
+    play_turn(store, "c1", "二つ目")
+    if read_from == "database":
+        store = store_at(db, domain)  # another server, or this one after a restart
+    store.event_broker = RecordingBroker()
+
+    def erase() -> None:  # the console's erasure, from another process, mid-turn
+        with sqlite3.connect(db) as connection:
+            connection.execute("DELETE FROM events WHERE sender_id = 'c1'")
+    turn_with(store, "c1", turn_events("三つ目"), meanwhile=erase)
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM events WHERE sender_id = 'c1'").fetchone()[0] == 0
+    assert store.event_broker.published == [] and len(store.kept) == 0
+    # The customer writes again: a new conversation, without the erased one.
+    play_turn(store, "c1", "はじめまして")
+    tracker = asyncio.run(store.retrieve("c1"))
+    assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["はじめまして"]
+
+
 def test_a_turn_that_failed_before_saving_is_not_kept(tmp_path, domain):
     db = tmp_path / "tracker.db"
     store = store_at(db, domain)
@@ -169,6 +204,8 @@ def test_a_turn_that_started_a_new_session_reads_the_new_session(tmp_path, domai
     live = turn_with(store, "c1", [ActionExecuted("action_session_start"), SessionStarted(),
                                    *turn_events("新しいセッション")])
     assert len(store.kept) == 0  # a copy that could never be given out is not kept
+    with store.session_scope() as session:  # a later save compares with the session as it is now
+        assert live.stored_when_read == store._stored_session(session, "c1")
     tracker = asyncio.run(store.retrieve("c1"))
     assert tracker is not live
     assert [e.text for e in tracker.events if isinstance(e, UserUttered)] == ["新しいセッション"]
