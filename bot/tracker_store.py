@@ -45,7 +45,6 @@ from typing import Any, Dict, Iterator, List, Optional, Text, Type
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import Event, SessionStarted
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.utils.common import all_subclasses
@@ -108,7 +107,6 @@ class _Kept:
     """A tracker as it was saved: still the stored session if nothing here or there changed."""
 
     tracker: ConversationTracker
-    domain: Domain
     stored: StoredSession
 
 
@@ -188,7 +186,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         # action_session_start, outside it; a turn that started a new session holds the old one):
         # such a copy could never be given out, and it is customer data.
         if stored.events == len(tracker.events):
-            self.kept.put(tracker.sender_id, _Kept(tracker, tracker.built_for, stored))
+            self.kept.put(tracker.sender_id, _Kept(tracker, stored))
 
     def _kept_tracker(self, session: Any, sender_id: Text) -> Optional[ConversationTracker]:
         """The tracker saved last for ``sender_id`` if it is still what the database holds.
@@ -202,7 +200,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         self.kept.forget(sender_id)
         tracker = kept.tracker
         # As many events as stored: not a turn that failed after adding some.
-        if (kept.domain is self.domain and len(tracker.events) == kept.stored.events
+        if (tracker.built_for is self.domain and len(tracker.events) == kept.stored.events
                 and self._stored_session(session, sender_id) == kept.stored):
             tracker.stored_when_read = kept.stored
             return tracker
