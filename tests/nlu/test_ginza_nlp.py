@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import yaml
 
-from nlu.components.ginza_nlp import UNUSED_GINZA_COMPONENTS, load_tokens_only
+from nlu.components.ginza_nlp import UNUSED_GINZA_COMPONENTS, GinzaTokensNLP, load_tokens_only
 from sobu_privacy.text import normalize_text
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,6 +42,22 @@ def what_the_nlu_reads(doc) -> list:
 def test_the_lean_model_loads_no_trained_component(pipelines):
     _full, lean = pipelines
     assert lean.pipe_names == [] and lean.vocab.vectors.shape[0] > 0
+
+
+def test_the_lean_model_loads_none_of_the_vocabularys_strings(pipelines):
+    full, lean = pipelines
+    # ja_ginza ships ~599,000; the lean model holds only what its tokenizer has produced so far.
+    assert len(full.vocab.strings) > 500_000
+    assert len(lean.vocab.strings) < 100_000
+
+
+def test_rasas_two_graph_nodes_share_one_model():
+    """Rasa builds a SpacyNLP's "provide" and "run" nodes separately; each used to load GiNZA."""
+    provider = GinzaTokensNLP.create({"model": "ja_ginza"}, None, None, None)
+    runner = GinzaTokensNLP.create({"model": "ja_ginza"}, None, None, None)
+    assert provider.provide().model is runner.provide().model
+    other = GinzaTokensNLP.create({"model": "ja_ginza", "exclude": ["parser"]}, None, None, None)
+    assert other.provide().model is not runner.provide().model  # other settings, another model
 
 
 def test_same_tokens_lemmas_readings_and_vectors(pipelines):
