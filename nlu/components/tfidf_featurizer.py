@@ -26,7 +26,10 @@ weight 2 raised 5-fold CV on the training folds rewritten in hiragana from 0.666
 and as typed from 0.821 to 0.824 (``nlu/README.md``, 2026-12-04).
 
 Like Rasa's featurizers it adds sequence features (one row per token) and sentence
-features (the whole message) for the ``text`` attribute.  A message without tokens gets
+features (the whole message) for the ``text`` attribute; ``sequence_features: false`` leaves
+out the former where nothing reads them (this pipeline's classifier reads sentence features
+and its entity extractor reads rules: with them each message cost two transforms and Rasa
+copied and joined the token rows of both blocks for nothing).  A message without tokens gets
 no features, as with ``CountVectorsFeaturizer``; the intent classifier then gives it no
 intent (see ``intent_classifier.py``).
 """
@@ -77,6 +80,9 @@ class CharTfidfFeaturizer(SparseFeaturizer, GraphComponent):
             "max_ngram": 4,
             # the block's length after normalisation: how much it weighs beside the others
             "weight": 1.0,
+            # also a row per token (Rasa's sequence features, for DIET or CRF); false when
+            # nothing in the pipeline reads them: each message then costs one transform, not two
+            "sequence_features": True,
         }
 
     def __init__(
@@ -178,7 +184,9 @@ class CharTfidfFeaturizer(SparseFeaturizer, GraphComponent):
             if not token_texts:
                 continue
             weight = float(self._config["weight"])
-            sequence = (self._vectorizer.transform(token_texts) * weight).tocoo()
+            sequence = None
+            if self._config["sequence_features"]:
+                sequence = (self._vectorizer.transform(token_texts) * weight).tocoo()
             sentence = (self._vectorizer.transform([self._sentence_text(message, token_texts)]) * weight).tocoo()
             self.add_features_to_message(sequence, sentence, TEXT, message)
         return messages

@@ -148,6 +148,19 @@ def test_saved_and_loaded_featurizer_gives_the_same_features(storage) -> None:
     assert np.allclose(sentence_vector(loaded.process([message(probe)])[0], "tfidf"), expected)
 
 
+def test_without_sequence_features_the_sentence_features_are_the_same(storage) -> None:
+    config = dict(source="lemmas", analyzer="char_wb", min_ngram=1, max_ngram=3)
+    both = featurizer(storage, "both", alias="both", **config)
+    lean = featurizer(storage, "lean", alias="lean", sequence_features=False, **config)
+    for component in (both, lean):
+        component.train(TrainingData([message(MOUSHIKOMI, "a"), message(SAKUJO, "b")]))
+    probe = [("申し込み", "申し込む"), ("削除", "削除")]
+    [with_rows], [without] = both.process([message(probe)]), lean.process([message(probe)])
+    assert [f.type for f in with_rows.features] == ["sequence", "sentence"]
+    assert [f.type for f in without.features] == ["sentence"]
+    assert np.array_equal(sentence_vector(without, "lean"), sentence_vector(with_rows, "both"))
+
+
 def test_message_without_tokens_gets_no_features(storage) -> None:
     component = featurizer(storage, "empty", source="text", analyzer="char")
     component.train(TrainingData([message(SAKUJO, "b")]))
