@@ -202,6 +202,50 @@ def test_dense_vector_is_scaled_to_unit_length_only_when_asked(storage) -> None:
     assert scaled.tolist() == [[pytest.approx(0.6), pytest.approx(0.8)]]
 
 
+def sparse_and_dense(tokens: Sequence[Tuple[str, str]], vector: List[float], intent: str = "") -> Message:
+    msg = message(tokens, intent)
+    msg.add_features(Features(np.array([vector]), "sentence", TEXT, "dense"))
+    return msg
+
+
+def three_intents() -> List[Message]:
+    """New messages each time: a featurizer adds its features to the messages it is given."""
+    return [
+        sparse_and_dense(MOUSHIKOMI, [1.0, 0.2], "apply"),
+        sparse_and_dense([("申し込み", "申し込む"), ("たい", "たい")], [0.9, 0.1], "apply"),
+        sparse_and_dense(SAKUJO, [0.1, 1.0], "erase"),
+        sparse_and_dense([("消し", "消す"), ("て", "て")], [0.2, 0.8], "erase"),
+        sparse_and_dense([("こんにちは", "こんにちは")], [0.5, 0.5], "greet"),
+        sparse_and_dense([("どうも", "どうも")], [0.6, 0.4], "greet"),
+    ]
+
+
+def test_probabilities_are_sklearns_predict_proba(storage) -> None:
+    """The direct softmax gives what Rasa's LogisticRegressionClassifier.process gives."""
+    tfidf = featurizer(storage, "tfidf", alias="tfidf", source="lemmas", analyzer="char_wb",
+                       min_ngram=1, max_ngram=2, sequence_features=False)
+    tfidf.train(TrainingData(three_intents()))
+    component = classifier(storage, C=30, dense_unit_length=True)
+    component.train(TrainingData(tfidf.process(three_intents())))
+    assert component._scored_by_softmax()
+    probes = [(MOUSHIKOMI, [0.7, 0.3]), (SAKUJO, [0.3, 0.9]), ([("消去", "消去")], [0.0, 0.0]),
+              ([("こんにちは", "こんにちは"), ("削除", "削除")], [2.0, -1.0])]
+    for tokens, vector in probes:
+        [fast] = component.process(tfidf.process([sparse_and_dense(tokens, vector)]))
+        [stock] = component._process_with_sklearn(tfidf.process([sparse_and_dense(tokens, vector)]))
+        assert fast.get(INTENT)["name"] == stock.get(INTENT)["name"] is not None
+        ranked = fast.get("intent_ranking")
+        assert [r["name"] for r in ranked] == [r["name"] for r in stock.get("intent_ranking")]
+        assert np.allclose([r["confidence"] for r in ranked],
+                           [r["confidence"] for r in stock.get("intent_ranking")], rtol=0, atol=1e-12)
+    # other weights (as after training again, or a model loaded in its place): not the old ones
+    component.clf.coef_ = component.clf.coef_ * 2.0
+    [fast] = component.process(tfidf.process([sparse_and_dense(SAKUJO, [0.3, 0.9])]))
+    [stock] = component._process_with_sklearn(tfidf.process([sparse_and_dense(SAKUJO, [0.3, 0.9])]))
+    assert fast.get(INTENT)["name"] is not None
+    assert fast.get(INTENT)["confidence"] == pytest.approx(stock.get(INTENT)["confidence"], abs=1e-12)
+
+
 def test_message_without_features_gets_no_intent(storage) -> None:
     component = classifier(storage, dense_unit_length=True)
     component.train(TrainingData([with_dense([1.0, 0.0], "yes"), with_dense([0.0, 1.0], "no")]))
