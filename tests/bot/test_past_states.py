@@ -17,7 +17,7 @@ from typing import Any, Dict, List, Optional
 import pytest
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.trackers import DialogueStateTracker, EventVerbosity
 from rasa.shared.core.events import (
     ActionExecuted,
     ActionExecutionRejected,
@@ -312,3 +312,86 @@ def test_the_limit_counts_conversations_not_policies(domain: Domain) -> None:
         for options in OPTIONS:
             tracker.past_states(domain, **options)
     assert len(cache) == 2
+
+
+# --------------------------------------------------------------------------- copy()
+
+def assert_same_tracker(ours: DialogueStateTracker, rasas: DialogueStateTracker) -> None:
+    """Every attribute of Rasa's copy, the slots' own attributes included."""
+    assert type(ours) is type(rasas) is DialogueStateTracker
+    assert len(ours.events) == len(rasas.events) and all(map(operator.is_, ours.events, rasas.events))
+    assert ours.events.maxlen == rasas.events.maxlen
+    assert sorted(vars(ours)) == sorted(vars(rasas))
+    for name in vars(rasas):
+        if name not in ("events", "slots"):
+            assert getattr(ours, name) == getattr(rasas, name), name
+    assert list(ours.slots) == list(rasas.slots)
+    for name, slot in rasas.slots.items():
+        assert type(ours.slots[name]) is type(slot) and vars(ours.slots[name]) == vars(slot), name
+    assert ours.current_state(EventVerbosity.ALL) == rasas.current_state(EventVerbosity.ALL)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_copies_are_rasas_copies_at_every_step(domain: Domain, seed: int) -> None:
+    rng, clock, cache = random.Random(1000 + seed), Clock(), PastStatesCache()
+    tracker = live(domain, cache, f"copy{seed}")
+    for step in range(120):
+        for event in random_chunk(rng, domain, clock):
+            tracker.update(event)
+        if rng.random() < 0.15:
+            tracker = reloaded(tracker, domain, cache)
+        ours, rasas = tracker.copy(), DialogueStateTracker.copy(tracker)
+        assert_same_tracker(ours, rasas)
+        # The processor adds the prediction's events to its copy and runs the action on it:
+        # nothing of that may reach the tracker or the next copy.
+        for event in random_chunk(rng, domain, clock):
+            ours.update(event)
+        for name, slot in ours.slots.items():
+            slot.value = f"changed {step}"
+        if ours.active_loop:
+            ours.active_loop.is_interrupted = not ours.active_loop.is_interrupted
+    assert_same_tracker(tracker.copy(), DialogueStateTracker.copy(tracker))
+
+
+def test_a_copy_replays_only_the_new_events(domain: Domain, monkeypatch: pytest.MonkeyPatch) -> None:
+    clock, tracker = Clock(), live(domain, PastStatesCache(), "copies")
+    for _ in range(100):
+        for event in plain_turn(clock):
+            tracker.update(event)
+        tracker.copy()
+    replayed = [0]
+    update = DialogueStateTracker.update
+
+    def counting_update(self, event, domain=None):
+        replayed[0] += 1
+        return update(self, event, domain)
+
+    new_turn = plain_turn(clock)
+    for event in new_turn:
+        tracker.update(event)
+    monkeypatch.setattr(DialogueStateTracker, "update", counting_update)
+    ours = tracker.copy()
+    assert replayed[0] == len(new_turn)  # only the new turn's events
+    replayed[0] = 0
+    assert_same_tracker(ours, DialogueStateTracker.copy(tracker))
+    assert replayed[0] == len(tracker.events) > 300  # Rasa's: every event again
+    ours.update_with_events(plain_turn(clock), domain)  # as the processor does with its copy
+    replayed[0] = 0
+    tracker.copy()
+    assert replayed[0] == 0
+
+
+def test_a_copy_is_rasas_where_the_events_are_not_the_ones_replayed(domain: Domain) -> None:
+    clock, tracker = Clock(), live(domain, PastStatesCache(), "odd")
+    for event in plain_turn(clock) + plain_turn(clock):
+        tracker.update(event)
+    tracker.copy()
+    tracker.events = tracker._create_events(list(tracker.events)[:-2])  # fewer events than replayed
+    assert_same_tracker(tracker.copy(), DialogueStateTracker.copy(tracker))
+    odd = plain_turn(clock)
+    odd[1].timestamp = float("nan")  # Rasa stops replaying at an event not before the target time
+    for event in odd + plain_turn(clock):
+        tracker.update(event)
+    ours = tracker.copy()
+    assert_same_tracker(ours, DialogueStateTracker.copy(tracker))
+    assert len(ours.events) < len(tracker.events)
