@@ -33,6 +33,9 @@ def main() -> None:
     from bot import remote_action
 
     remote_action.install()  # the action server's answers checked by a validator built once
+    from bot import policy_log
+
+    policy_log.install()  # RulePolicy's debug line: the last states, not the whole conversation
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
