@@ -174,3 +174,18 @@ def test_the_table_holds_each_kind_to_its_own_target_and_the_floor_ratio_is_a_da
     ratios = {line.split()[0]: line for line in bench.render_ratios(report, floor).splitlines()[1:5]}
     assert ratios["socketio"].split()[2:] == ratios["form"].split()[2:] == ["-", "-", "-"]
     assert "40.0/20.0=2.0x" in ratios["turn"].replace(" ", "")
+
+
+def test_the_long_conversation_ends_with_the_messages_it_began_with() -> None:
+    messages = bench.long_conversation_messages()
+    assert len(messages) == bench.LONG_CONVERSATION_TURNS == 100
+    assert messages[-10:] == messages[:10] == bench.MESSAGES[:10]
+    assert messages[10:90] == [bench.MESSAGES[i % len(bench.MESSAGES)] for i in range(10, 90)]
+
+
+def test_the_long_conversation_compares_each_message_with_itself() -> None:
+    times = [10.0] * 10 + [99.0] * 80 + [20.0] * 9 + [5.0]  # the last message happened to be fast
+    result = bench.long_conversation_result(times)
+    assert result["first10_p50_ms"] == 10.0 and result["last10_p50_ms"] == 20.0 and result["ratio"] == 2.0
+    assert result["same_message_ratio_median"] == 2.0
+    assert result["turns"] == 100
