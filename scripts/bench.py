@@ -27,6 +27,11 @@ Then the same run measures **the floor** (scripts/floor_bot: the smallest Rasa +
 the same installed stack, trained here) with the same messages and clients, and prints each
 of the assistant's figures also as a ratio to the floor's (`--no-floor` skips it). The floor
 has neither a socket.io channel nor a form, so those two rows have no ratio ("-").
+
+Last, **the scale path** (scripts/bench_scaled.py: `make run-scaled`'s script with a database,
+queue and ports of its own, two Rasa servers behind HAProxy on PostgreSQL, Redis and RabbitMQ)
+gets the same parse, turn, form and long-conversation scenarios through the proxy, its
+throughput printed as a multiple of the embedded default's (`--no-scaled` skips it).
 """
 from __future__ import annotations
 
@@ -574,6 +579,9 @@ def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     ap.add_argument("--start-timeout", type=float, default=180.0, help="seconds to wait for each server")
     ap.add_argument("--out", type=Path, default=REPO_ROOT / "results/bench.json")
     ap.add_argument("--no-floor", action="store_true", help="do not measure the floor bot (scripts/floor_bot)")
+    ap.add_argument("--no-scaled", action="store_true",
+                    help="do not measure the scale path (scripts/bench_scaled.py: run_scaled.sh on the local "
+                         "PostgreSQL, Redis, RabbitMQ and HAProxy)")
     ap.add_argument("--profile", type=Path, default=None,
                     help="record both servers with py-spy during the turns into this folder and print where "
                          "the time goes (make profile); the timings of such a run include py-spy's cost")
@@ -754,6 +762,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("\nthe floor (scripts/floor_bot):\n" + render_table(floor))
         print("\n" + render_ratios(report, floor))
         report["floor"] = floor
+    if not args.no_scaled and not args.profile:
+        from bench_scaled import measure_scaled, render_scaled
+
+        scaled = measure_scaled(model.resolve(), args)
+        print("\nthe scale path (make run-scaled's layout on this machine):\n" + render_scaled(scaled, report))
+        report["scaled"] = scaled
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"written: {args.out}")

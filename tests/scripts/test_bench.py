@@ -8,7 +8,10 @@ packets that makes the acknowledgement a turn's end, so a fake client would prov
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any, AsyncIterator, Dict, List
 
@@ -189,3 +192,41 @@ def test_the_long_conversation_compares_each_message_with_itself() -> None:
     assert result["first10_p50_ms"] == 10.0 and result["last10_p50_ms"] == 20.0 and result["ratio"] == 2.0
     assert result["same_message_ratio_median"] == 2.0
     assert result["turns"] == 100
+
+
+def scenario(kind: str, clients: int, rps: float, p95: float) -> Dict[str, Any]:
+    return {"kind": kind, "clients": clients, "ok": 10, "errors": 0, "unanswered": 0, "p50_ms": p95 / 2,
+            "p95_ms": p95, "p99_ms": p95, "mean_ms": p95 / 2, "throughput_rps": rps, "error_examples": []}
+
+
+def test_the_scale_path_is_printed_as_a_multiple_of_one_server() -> None:
+    import bench_scaled
+
+    one = {"scenarios": [scenario("turn", 1, 80.0, 15.0), scenario("turn", 16, 80.0, 300.0)]}
+    scaled = {"host": {"cpus": 2, "loadavg_1m_before": 0.0}, "startup_s": 12.0,
+              "peak_memory_mb": {"rasa1": 850.0, "rasa2": 860.0},
+              "scenarios": [scenario("turn", 1, 40.0, 30.0), scenario("turn", 16, 120.0, 240.0)]}
+    text = bench_scaled.render_scaled(scaled, one)
+    assert "rasa1 850 MB, rasa2 860 MB" in text
+    assert " 40.0/80.0  = 0.50x" in text and "120.0/80.0  = 1.50x" in text and "240.0/300.0 = 0.80x" in text
+
+
+def test_the_scale_paths_rasa_servers_are_found_among_the_processes() -> None:
+    import bench_scaled
+
+    # a supervisor with two children, one of them started as the Rasa launcher is
+    tree = subprocess.Popen([sys.executable, "-c", (
+        "import subprocess, sys, time\n"
+        "a = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(30)', 'scripts/rasa_server.py'])\n"
+        "b = subprocess.Popen(['sleep', '30'])\n"
+        "time.sleep(30)")])
+    try:
+        deadline = time.monotonic() + 10
+        while len(bench.process_tree(tree.pid)) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        [found] = bench_scaled.rasa_server_pids(tree.pid)
+        assert Path(f"/proc/{found}/cmdline").read_bytes().endswith(b"scripts/rasa_server.py\0")
+    finally:
+        for pid in reversed(bench.process_tree(tree.pid)):
+            os.kill(pid, 9)
+        tree.wait()
