@@ -285,3 +285,48 @@ def test_the_whole_record_is_always_read_from_the_database(tmp_path, domain):
     saved = play_turn(store, "c1", "一つ目")
     full = asyncio.run(store.retrieve_full_tracker("c1"))
     assert full is not saved and as_stored(full) == as_stored(saved)
+
+
+def saves_of_every_shape(store: PrivateSQLTrackerStore):
+    """Saves after which the store works out the stored session: a first save with the session
+    start, turns, an empty save, a new session, an event timed before the last stored one, a
+    conversation without a session start. Yields after each save."""
+    async def save(sender: str, events: List[Event]):
+        tracker = await store.get_or_create_tracker(sender, append_action_listen=False)
+        for event in events:
+            tracker.update(event)
+        await store.save(tracker)
+        return tracker
+
+    new_session = [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")]
+    steps = [("a", new_session + turn_events("一")), ("a", turn_events("二")), ("a", []),
+             ("a", turn_events("三") + new_session), ("a", turn_events("四")),
+             ("a", [UserUttered("遅れて届いた", {"name": "faq_fee"}, timestamp=1.0)]),  # timed long ago
+             ("a", turn_events("五")), ("b", turn_events("一") + turn_events("二")), ("b", turn_events("三"))]
+    for sender, events in steps:
+        yield sender, asyncio.run(save(sender, events))
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_the_stored_session_worked_out_after_a_save_is_the_databases(backend, request, tmp_path, domain):
+    store = (store_at(tmp_path / "tracker.db", domain) if backend == "sqlite"
+             else request.getfixturevalue("postgres_store"))
+    for sender, tracker in saves_of_every_shape(store):
+        with store.session_scope() as session:
+            assert tracker.stored_when_read == store._stored_session(session, sender), sender
+
+
+def test_a_save_counts_the_stored_session_once(tmp_path, domain):
+    store = store_at(tmp_path / "tracker.db", domain)
+    play_turn(store, "c1", "最初")
+    counted = []
+    sa.event.listen(store.engine, "before_cursor_execute",
+                    lambda conn, cursor, statement, *rest: counted.append(statement)
+                    if "count(" in statement.lower() else None)
+    tracker = asyncio.run(store.retrieve("c1"))  # the kept tracker: one check
+    assert len(counted) == 1
+    for event in turn_events("次"):
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+    assert len(counted) == 2  # Rasa's save and the checks around it counted four times
+    assert as_stored(asyncio.run(store.retrieve("c1"))) == as_stored(fresh_read(tmp_path / "tracker.db", domain, "c1"))
