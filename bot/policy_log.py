@@ -26,8 +26,8 @@ _RASA_FORMAT = Policy.format_tracker_states
 
 def format_recent_states(states: List[Dict]) -> Text:
     """Rasa's formatting of the last ``STATES_SHOWN`` states, after how many there are."""
-    shown = states[-STATES_SHOWN:] if states else states
-    return f"{len(states or [])} states, the last {len(shown or [])}:{_RASA_FORMAT(shown)}"
+    shown = states[-STATES_SHOWN:]
+    return f"{len(states)} states, the last {len(shown)}:{_RASA_FORMAT(shown)}"
 
 
 def install() -> None:

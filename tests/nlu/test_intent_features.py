@@ -246,6 +246,45 @@ def test_probabilities_are_sklearns_predict_proba(storage) -> None:
     assert fast.get(INTENT)["confidence"] == pytest.approx(stock.get(INTENT)["confidence"], abs=1e-12)
 
 
+def test_in_a_batch_each_message_gets_what_rasa_shows(storage) -> None:
+    """A message without features gets no intent and the next one is still classified; both are
+    in /model/parse's output (Rasa's add_to_output); the weights are made once per model."""
+    tfidf = featurizer(storage, "tfidf", alias="tfidf", source="lemmas", analyzer="char_wb",
+                       min_ngram=1, max_ngram=2, sequence_features=False)
+    tfidf.train(TrainingData(three_intents()))
+    component = classifier(storage, C=30, dense_unit_length=True)
+    component.train(TrainingData(tfidf.process(three_intents())))
+    assert component.clf.n_features_in_ == len(tfidf._vectorizer.vocabulary_) + 2  # both blocks are read
+    empty, after = component.process([Message(data={TEXT: ""})] + tfidf.process([sparse_and_dense(SAKUJO, [0.3, 0.9])]))
+    assert empty.get(INTENT) == {"name": None, "confidence": 0.0} and empty.get("intent_ranking") == []
+    assert after.get(INTENT)["name"] == "erase"
+    for parsed in (empty, after):
+        assert {INTENT, "intent_ranking"} <= set(parsed.output_properties)
+    assert component._row_ordered_weights() is component._row_ordered_weights()
+
+
+def dense_only(vector: List[float], intent: str = "") -> Message:
+    return with_dense(vector, intent)
+
+
+@pytest.mark.parametrize("config", [{}, {"solver": "liblinear"}])
+def test_dense_features_alone_and_other_solvers_score_as_sklearn(storage, config) -> None:
+    component = classifier(storage, C=10, **config)
+    component.train(TrainingData([dense_only([1.0, 0.1, 0.0], "a"), dense_only([0.9, 0.0, 0.2], "a"),
+                                  dense_only([0.0, 1.0, 0.1], "b"), dense_only([0.1, 0.8, 0.0], "b"),
+                                  dense_only([0.0, 0.1, 1.0], "c"), dense_only([0.2, 0.0, 0.9], "c")]))
+    assert component._scored_by_softmax() == (config.get("solver") != "liblinear")  # sklearn's own rule
+    for probe in ([0.8, 0.3, 0.1], [0.1, 0.2, 0.7], [0.4, 0.4, 0.4]):
+        [fast], [stock] = component.process([dense_only(probe)]), component._process_with_sklearn([dense_only(probe)])
+        assert [(r["name"], pytest.approx(r["confidence"], abs=1e-12)) for r in fast.get("intent_ranking")] == \
+            [(r["name"], r["confidence"]) for r in stock.get("intent_ranking")]
+
+
+def test_a_short_dense_vector_is_scaled_up_to_unit_length(storage) -> None:
+    scaled = classifier(storage, dense_unit_length=True)._create_X([with_dense([0.3, 0.4])]).toarray()
+    assert scaled.tolist() == [[pytest.approx(0.6), pytest.approx(0.8)]]
+
+
 def test_message_without_features_gets_no_intent(storage) -> None:
     component = classifier(storage, dense_unit_length=True)
     component.train(TrainingData([with_dense([1.0, 0.0], "yes"), with_dense([0.0, 1.0], "no")]))
@@ -276,3 +315,23 @@ def test_weight_scales_the_block_after_its_unit_length(storage) -> None:
 def test_a_weight_that_is_not_positive_is_refused(storage, weight) -> None:
     with pytest.raises(InvalidConfigException):
         featurizer(storage, "bad", alias="bad", source="lemmas", weight=weight)
+
+
+@pytest.mark.parametrize("length, shown", [(0, 3), (1, 1), (2, 2), (10, 3)])
+def test_the_ranking_is_cut_as_rasa_cuts_it(storage, length: int, shown: int) -> None:
+    component = classifier(storage, ranking_length=length)
+    component.train(TrainingData([dense_only([1.0, 0.0, 0.0], "a"), dense_only([0.0, 1.0, 0.0], "b"),
+                                  dense_only([0.0, 0.0, 1.0], "c")]))
+    [message] = component.process([dense_only([0.7, 0.2, 0.1])])
+    assert len(message.get("intent_ranking")) == shown and message.get(INTENT)["name"] == "a"
+
+
+def test_a_one_vs_rest_model_is_left_to_sklearn(storage) -> None:
+    component = classifier(storage)
+    component.clf.set_params(multi_class="ovr")  # not a setting of the component; sklearn's rule holds
+    component.train(TrainingData([dense_only([1.0, 0.0, 0.0], "a"), dense_only([0.0, 1.0, 0.0], "b"),
+                                  dense_only([0.0, 0.0, 1.0], "c")]))
+    assert not component._scored_by_softmax()
+    [fast], [stock] = component.process([dense_only([0.5, 0.3, 0.2])]), component._process_with_sklearn(
+        [dense_only([0.5, 0.3, 0.2])])
+    assert fast.get("intent_ranking") == stock.get("intent_ranking")
