@@ -20,7 +20,8 @@ subclass.
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict, List, Text, Tuple
+import threading
+from typing import TYPE_CHECKING, Any, Dict, List, Text, Tuple
 
 from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -28,7 +29,11 @@ from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.utils.spacy_utils import SpacyModel, SpacyNLP
 
-__all__ = ["GinzaTokensNLP", "UNUSED_GINZA_COMPONENTS", "UNUSED_GINZA_DATA", "load_tokens_only"]
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.tokens import Doc
+
+__all__ = ["GinzaTokensNLP", "TOKENIZER_LOCK", "UNUSED_GINZA_COMPONENTS", "UNUSED_GINZA_DATA", "load_tokens_only"]
 
 #: ja_ginza's trained components; nothing this pipeline reads comes from them.
 UNUSED_GINZA_COMPONENTS = (
@@ -49,12 +54,22 @@ def load_tokens_only(model_name: Text, exclude: List[Text]) -> SpacyModel:
     Rasa builds two graph nodes from a ``SpacyNLP`` (the one that provides the model and the
     one that processes messages) and each loads the model: two copies of the vocabulary and
     vectors, about 330 MB of the Rasa server. Both read the same model and never change it
-    (beyond the strings the tokenizer adds), so they share one.
+    (beyond the strings the tokenizer adds), so they share one. Training through Rasa's HTTP
+    API (a worker thread) shares it too: GiNZA's tokenizer may be used by one thread at a time,
+    so ``GinzaTokensNLP`` tokenises under ``TOKENIZER_LOCK``. Only the latest settings are kept:
+    another model's settings load their own copy, freed with that model.
     """
     return _load_once(model_name, tuple(exclude))
 
 
-@functools.lru_cache(maxsize=None)
+#: SudachiPy's tokenizer refuses to be used by two threads at once ("Already borrowed"); Rasa
+#: parses customers' messages on its event loop while ``POST /model/train`` and
+#: ``POST /model/test/intents`` run in a worker thread. One text at a time, so a turn waits
+#: for at most one other text's tokenisation (about 0.4 ms).
+TOKENIZER_LOCK = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)
 def _load_once(model_name: Text, exclude: Tuple[Text, ...]) -> SpacyModel:
     import spacy
 
@@ -74,6 +89,21 @@ class GinzaTokensNLP(SpacyNLP):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         return {**SpacyNLP.get_default_config(), "exclude": list(UNUSED_GINZA_COMPONENTS)}
+
+    def _doc_for_text(self, model: Language, text: Text) -> Doc:
+        with TOKENIZER_LOCK:
+            return super()._doc_for_text(model, text)
+
+    @staticmethod
+    def _process_content_bearing_samples(model: Language, samples_to_pipe: List[Tuple[int, Text]]
+                                         ) -> List[Tuple[int, Doc]]:
+        """Rasa's, one text at a time under the lock (``model.pipe`` gives the same docs: the
+        model has no components to batch)."""
+        docs = []
+        for index, text in samples_to_pipe:
+            with TOKENIZER_LOCK:
+                docs.append((index, model(text)))
+        return docs
 
     @classmethod
     def create(

@@ -69,3 +69,44 @@ def test_same_tokens_lemmas_readings_and_vectors(pipelines):
         assert what_the_nlu_reads(a) == what_the_nlu_reads(b), text
         assert np.allclose(a.vector, b.vector), text  # SpacyFeaturizer's sentence feature
         assert all(np.allclose(x.vector, y.vector) for x, y in zip(a, b)), text
+
+
+def test_threads_take_turns_with_the_shared_tokenizer():
+    """Rasa trains and tests through its HTTP API in a worker thread while the event loop parses
+    customers' messages; GiNZA's tokenizer fails when two threads use it at once."""
+    import threading
+
+    component = GinzaTokensNLP.create({"model": "ja_ginza"}, None, None, None)
+    model = component.provide().model
+    texts = ["ガスの契約者情報の開示請求をしたいのですが、受付番号を教えてください" * 20, "個人情報の利用目的は何ですか" * 30]
+    errors: List[str] = []
+
+    def parse(text: str) -> None:
+        try:
+            for _ in range(60):
+                component._doc_for_text(model, text)
+        except Exception as error:  # noqa: BLE001 - any failure is the finding
+            errors.append(repr(error))
+
+    def train(text: str) -> None:
+        try:
+            for _ in range(3):
+                component._process_content_bearing_samples(model, [(i, text) for i in range(20)])
+        except Exception as error:  # noqa: BLE001
+            errors.append(repr(error))
+
+    threads = [threading.Thread(target=parse, args=(texts[0],)), threading.Thread(target=parse, args=(texts[1],)),
+               threading.Thread(target=train, args=(texts[1],)), threading.Thread(target=train, args=(texts[0],))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+
+
+def test_training_texts_are_tokenised_as_rasas_pipe_would(pipelines):
+    _full, lean = pipelines
+    texts = examples(every=40)
+    ours = GinzaTokensNLP._process_content_bearing_samples(lean, list(enumerate(texts)))
+    assert [i for i, _ in ours] == list(range(len(texts)))
+    assert [what_the_nlu_reads(doc) for _, doc in ours] == [what_the_nlu_reads(doc) for doc in lean.pipe(texts)]
