@@ -335,3 +335,13 @@ def test_a_one_vs_rest_model_is_left_to_sklearn(storage) -> None:
     [fast], [stock] = component.process([dense_only([0.5, 0.3, 0.2])]), component._process_with_sklearn(
         [dense_only([0.5, 0.3, 0.2])])
     assert fast.get("intent_ranking") == stock.get("intent_ranking")
+
+
+def test_two_intents_under_multinomial_are_left_to_sklearn(storage) -> None:
+    component = classifier(storage)
+    component.clf.set_params(multi_class="multinomial")  # sklearn then scores one row: softmax([-d, d])
+    component.train(TrainingData([dense_only([1.0, 0.0], "no"), dense_only([0.0, 1.0], "yes"),
+                                  dense_only([0.9, 0.2], "no"), dense_only([0.1, 0.8], "yes")]))
+    assert not component._scored_by_softmax()
+    [fast], [stock] = component.process([dense_only([0.6, 0.4])]), component._process_with_sklearn([dense_only([0.6, 0.4])])
+    assert fast.get("intent_ranking") == stock.get("intent_ranking") and len(fast.get("intent_ranking")) == 2
