@@ -287,6 +287,12 @@ def copy_of_state(tracker: DialogueStateTracker) -> DialogueStateTracker:
     clone.slots.update({name: copy.copy(slot) for name, slot in tracker.slots.items()})
     clone.active_loop = dataclasses.replace(tracker.active_loop) if tracker.active_loop else tracker.active_loop
     clone.latest_action = dict(tracker.latest_action) if tracker.latest_action is not None else None
+    # The latest message is an event (shared, as in Rasa's copy) or, before any message since
+    # the start, a restart or a new session, the empty placeholder Rasa's copy makes afresh:
+    # events such as EntitiesAdded change it in place, so the clone gets its own.
+    latest = tracker.latest_message
+    if latest is not None and not any(event is latest for event in reversed(tracker.events)):
+        clone.latest_message = copy.deepcopy(latest)
     return clone
 
 

@@ -25,6 +25,7 @@ from rasa.shared.core.events import (
     ActiveLoop,
     BotUttered,
     DefinePrevUserUtteredFeaturization,
+    EntitiesAdded,
     Event,
     FollowupAction,
     LoopInterrupted,
@@ -395,3 +396,17 @@ def test_a_copy_is_rasas_where_the_events_are_not_the_ones_replayed(domain: Doma
     ours = tracker.copy()
     assert_same_tracker(ours, DialogueStateTracker.copy(tracker))
     assert len(ours.events) < len(tracker.events)
+
+
+def test_a_change_to_the_empty_latest_message_of_a_copy_stays_in_that_copy(domain: Domain) -> None:
+    """Before the first message of a session the latest message is Rasa's empty placeholder, which
+    some events change in place; Rasa's copy makes its own, and so must ours (found in review)."""
+    clock, tracker = Clock(), live(domain, PastStatesCache(), "placeholder")
+    for event in [ActionExecuted("action_session_start", timestamp=clock()), SessionStarted(timestamp=clock()),
+                  ActionExecuted(ACTION_LISTEN_NAME, timestamp=clock())]:
+        tracker.update(event)
+    changed = tracker.copy()
+    changed.update_with_events([DefinePrevUserUtteredFeaturization(True, timestamp=clock()),
+                                EntitiesAdded([{"entity": "e", "value": "v"}], timestamp=clock())], domain)
+    assert_same_tracker(tracker.copy(), DialogueStateTracker.copy(tracker))
+    assert tracker.copy().latest_message.entities == [] and tracker.latest_message.entities == []
