@@ -762,12 +762,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("\nthe floor (scripts/floor_bot):\n" + render_table(floor))
         print("\n" + render_ratios(report, floor))
         report["floor"] = floor
+    failed = False
     if not args.no_scaled and not args.profile:
         from bench_scaled import measure_scaled, render_scaled
 
-        scaled = measure_scaled(model.resolve(), args)
-        print("\nthe scale path (make run-scaled's layout on this machine):\n" + render_scaled(scaled, report))
-        report["scaled"] = scaled
+        try:
+            scaled = measure_scaled(model.resolve(), args)
+        except Exception as error:  # noqa: BLE001 - the other figures are still written below
+            print(f"\nthe scale path was not measured: {error}", file=sys.stderr)
+            report["scaled"] = {"error": str(error)}
+            failed = True
+        else:
+            print("\nthe scale path (make run-scaled's layout on this machine):\n" + render_scaled(scaled, report))
+            report["scaled"] = scaled
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
     print(f"written: {args.out}")
@@ -780,7 +787,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         table = render_files([(f"{name}: {path.stem}", path) for name, path in recorded if path.exists()])
         (args.profile / "profile.md").write_text(table + "\n", encoding="utf-8")
         print("\n" + table + f"\n\nwritten: {args.profile / 'profile.md'}")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -43,9 +43,12 @@ def _answers(url: str) -> bool:
         return False
 
 
-def _wait(probe: Callable[[], bool], timeout: float, what: str, log: Path) -> None:
+def _wait(probe: Callable[[], bool], timeout: float, what: str, log: Path, process: subprocess.Popen) -> None:
     deadline = time.monotonic() + timeout
     while not probe():
+        if process.poll() is not None:
+            raise RuntimeError(f"scale path: run_scaled.sh exited ({process.returncode}) before {what} came up; "
+                               f"log {log}")
         if time.monotonic() > deadline:
             raise RuntimeError(f"scale path: {what} did not come up in {timeout:.0f} s; log {log}")
         time.sleep(0.5)
@@ -64,25 +67,65 @@ def rasa_server_pids(root_pid: int) -> List[int]:
     return pids
 
 
-def _drop(database: str, queue: str) -> None:
-    import psycopg2
+def _command_line(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
-    admin = psycopg2.connect(host=os.environ.get("TRACKER_PG_HOST", "127.0.0.1"), user="postgres", dbname="postgres")
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
-    admin.close()
+
+def _stop(process: subprocess.Popen, services: Dict[int, bytes]) -> None:
+    """Stop run_scaled.sh's supervisor (it stops its services), then anything of the services
+    seen at start-up still running: each service runs in a session of its own, and a dead
+    supervisor would leave them behind."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    for pid, command in services.items():
+        if command and _command_line(pid) == command:  # the same process, not a new one under its pid
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+
+
+def _drop(database: str, queue: str) -> List[str]:
+    """Drop the bench's database and queue, with the settings run_scaled.sh used; the problems,
+    if any, for the report (a failed clean-up must not hide the run's own error)."""
+    problems = []
+    try:
+        import psycopg2
+
+        admin = psycopg2.connect(host=os.environ.get("TRACKER_PG_HOST", "127.0.0.1"),
+                                 port=int(os.environ.get("TRACKER_PG_PORT", "5432")),
+                                 user=os.environ.get("TRACKER_PG_USER", "postgres"),
+                                 password=os.environ.get("TRACKER_PG_PASSWORD") or None, dbname="postgres")
+        admin.autocommit = True
+        with admin.cursor() as cursor:
+            cursor.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        admin.close()
+    except Exception as error:  # noqa: BLE001 - reported, and the queue is still deleted
+        problems.append(f"database {database} not dropped: {type(error).__name__}")
 
     async def delete_queue() -> None:
         import aio_pika
 
-        connection = await aio_pika.connect_robust(host=os.environ.get("RABBITMQ_HOST", "127.0.0.1"),
-                                                   login="guest", password="guest")
+        connection = await aio_pika.connect_robust(
+            host=os.environ.get("RABBITMQ_HOST", "127.0.0.1"), port=int(os.environ.get("RABBITMQ_PORT", "5672")),
+            login=os.environ.get("RABBITMQ_USER", "guest"), password=os.environ.get("RABBITMQ_PASSWORD", "guest"))
         async with connection:
             channel = await connection.channel()
             await channel.queue_delete(queue)
 
-    asyncio.run(delete_queue())
+    try:
+        asyncio.run(asyncio.wait_for(delete_queue(), timeout=30))
+    except Exception as error:  # noqa: BLE001
+        problems.append(f"queue {queue} not deleted: {type(error).__name__}")
+    return problems
 
 
 def measure_scaled(model: Path, args: Any) -> Dict[str, Any]:
@@ -99,19 +142,27 @@ def measure_scaled(model: Path, args: Any) -> Dict[str, Any]:
         ACTIONS_PORT_1=str(bench.free_port()), ACTIONS_PORT_2=str(bench.free_port()),
         CONSOLE_ADMIN_PASSWORD=secrets.token_urlsafe(12),
     )
+    # run_scaled.sh honours these if exported: the bench's chats must never reach a real record.
+    pg_user, pg_host = env.get("TRACKER_PG_USER", "postgres"), env.get("TRACKER_PG_HOST", "127.0.0.1")
+    env.update(TRACKER_PG_DB=name, SCALE_DATABASE_URL=(
+        f"postgresql://{pg_user}@{pg_host}:{env.get('TRACKER_PG_PORT', '5432')}/{name}"))
     log = workdir / "run_scaled.log"
     public, api = f"http://127.0.0.1:{public_port}", f"http://127.0.0.1:{api_port}"
     print(f"bench: scale path (scripts/run_scaled.sh), public {public}, log {log}; waiting ...", flush=True)
     started, load_before = time.monotonic(), os.getloadavg()
-    process = subprocess.Popen(["bash", "scripts/run_scaled.sh"], cwd=REPO_ROOT, env=env, stdout=open(log, "wb"),
-                               stderr=subprocess.STDOUT, start_new_session=True)
+    services: Dict[int, bytes] = {}
+    with open(log, "wb") as output:
+        process = subprocess.Popen(["bash", "scripts/run_scaled.sh"], cwd=REPO_ROOT, env=env, stdout=output,
+                                   stderr=subprocess.STDOUT, start_new_session=True)
     try:
         for port in (env["RASA_PORT_1"], env["RASA_PORT_2"]):
             _wait(lambda port=port: _answers(f"http://127.0.0.1:{port}/version"), args.start_timeout,
-                  f"the Rasa server on {port}", log)
-        _wait(lambda: _answers(public + "/healthz"), 60, "HAProxy", log)
-        _wait(lambda: all(_answers(api + "/version") for _ in range(4)), 60, "both Rasa servers behind HAProxy", log)
+                  f"the Rasa server on {port}", log, process)
+        _wait(lambda: _answers(public + "/healthz"), 60, "HAProxy", log, process)
+        _wait(lambda: all(_answers(api + "/version") for _ in range(4)), 60, "both Rasa servers behind HAProxy",
+              log, process)
         startup = time.monotonic() - started
+        services = {pid: _command_line(pid) for pid in bench.process_tree(process.pid) if pid != process.pid}
 
         senders = {"parse": bench.make_senders(api, token, timeout=30.0)["parse"],
                    "turn": bench.make_senders(public, token, timeout=30.0)["turn"]}
@@ -131,15 +182,14 @@ def measure_scaled(model: Path, args: Any) -> Dict[str, Any]:
         memory = {f"rasa{i + 1}": bench.vmhwm_kb(pid) / 1024 for i, pid in enumerate(rasa_server_pids(process.pid))}
         load_after = os.getloadavg()
     finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-        _drop(name, name)
+        services.update({pid: _command_line(pid) for pid in bench.process_tree(process.pid) if pid != process.pid})
+        _stop(process, services)
+        cleanup_problems = _drop(name, name)
+        for problem in cleanup_problems:
+            print(f"bench: scale path clean-up: {problem}", flush=True)
     shutil.rmtree(workdir, ignore_errors=True)
     return {
+        "cleanup_problems": cleanup_problems,
         "host": {"cpus": os.cpu_count(), "loadavg_1m_before": load_before[0], "loadavg_1m_after": load_after[0]},
         "layout": "scale path: 2 Rasa servers + 2 action servers behind HAProxy, PostgreSQL, Redis, RabbitMQ",
         "startup_s": startup,

@@ -230,3 +230,44 @@ def test_the_scale_paths_rasa_servers_are_found_among_the_processes() -> None:
         for pid in reversed(bench.process_tree(tree.pid)):
             os.kill(pid, 9)
         tree.wait()
+
+
+def test_the_scale_paths_services_are_stopped_even_when_their_supervisor_is_gone() -> None:
+    import bench_scaled
+
+    # a "supervisor" that starts a service in a session of its own and dies, as a crash would leave it
+    supervisor = subprocess.Popen([sys.executable, "-c", (
+        "import subprocess, sys\n"
+        "p = subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'], start_new_session=True)\n"
+        "print(p.pid, flush=True)\n"
+        "import time; time.sleep(60)")], stdout=subprocess.PIPE, start_new_session=True)
+    service = int(supervisor.stdout.readline())
+    services = {pid: bench_scaled._command_line(pid) for pid in bench.process_tree(supervisor.pid) if pid != supervisor.pid}
+    assert service in services
+    os.kill(supervisor.pid, 9)
+    supervisor.wait()
+    bench_scaled._stop(supervisor, services)
+    deadline = time.monotonic() + 10
+    while bench_scaled._command_line(service) and time.monotonic() < deadline:
+        time.sleep(0.05)  # reaped by init once killed
+    assert bench_scaled._command_line(service) == b""
+
+
+def test_a_failed_clean_up_is_reported_not_raised(monkeypatch) -> None:
+    import bench_scaled
+
+    monkeypatch.setenv("TRACKER_PG_PORT", "1")  # nothing listens there
+    monkeypatch.setenv("RABBITMQ_PORT", "1")
+    problems = bench_scaled._drop("bench_scaled_nothing", "bench_scaled_nothing")
+    assert [p.split(" not ")[0] for p in problems] == ["database bench_scaled_nothing", "queue bench_scaled_nothing"]
+
+
+def test_waiting_for_the_scale_path_stops_when_its_script_has_exited(tmp_path) -> None:
+    import bench_scaled
+
+    exited = subprocess.Popen(["true"])
+    exited.wait()
+    start = time.monotonic()
+    with pytest.raises(RuntimeError, match="exited"):
+        bench_scaled._wait(lambda: False, 120, "the Rasa server", tmp_path / "log", exited)
+    assert time.monotonic() - start < 5
