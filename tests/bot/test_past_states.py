@@ -12,7 +12,7 @@ from __future__ import annotations
 import operator
 import random
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 from rasa.shared.core.constants import ACTION_LISTEN_NAME, REQUESTED_SLOT
@@ -148,15 +148,23 @@ def reloaded(tracker: ConversationTracker, domain: Domain, cache: PastStatesCach
     return copy
 
 
-@pytest.mark.parametrize("seed", range(12))
-def test_random_conversations_get_rasas_states_at_every_step(domain: Domain, seed: int) -> None:
+def random_conversation(domain: Domain, seed: int, steps: int = 120
+                        ) -> Iterator[Tuple[int, ConversationTracker, random.Random, Clock]]:
+    """A live conversation after each of ``steps`` random chunks of events, reloaded from its
+    JSON now and then as the tracker store does."""
     rng, clock, cache = random.Random(seed), Clock(), PastStatesCache()
     tracker = live(domain, cache, f"c{seed}")
-    for step in range(120):
+    for step in range(steps):
         for event in random_chunk(rng, domain, clock):
             tracker.update(event)
         if rng.random() < 0.15:
             tracker = reloaded(tracker, domain, cache)
+        yield step, tracker, rng, clock
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_conversations_get_rasas_states_at_every_step(domain: Domain, seed: int) -> None:
+    for step, tracker, _rng, _clock in random_conversation(domain, seed):
         applied = tracker.applied_events()
         expected_applied = DialogueStateTracker.applied_events(plain(tracker, domain))
         assert len(applied) == len(expected_applied) and all(map(operator.is_, applied, expected_applied))
@@ -334,13 +342,7 @@ def assert_same_tracker(ours: DialogueStateTracker, rasas: DialogueStateTracker)
 
 @pytest.mark.parametrize("seed", range(6))
 def test_copies_are_rasas_copies_at_every_step(domain: Domain, seed: int) -> None:
-    rng, clock, cache = random.Random(1000 + seed), Clock(), PastStatesCache()
-    tracker = live(domain, cache, f"copy{seed}")
-    for step in range(120):
-        for event in random_chunk(rng, domain, clock):
-            tracker.update(event)
-        if rng.random() < 0.15:
-            tracker = reloaded(tracker, domain, cache)
+    for step, tracker, rng, clock in random_conversation(domain, 1000 + seed):
         ours, rasas = tracker.copy(), DialogueStateTracker.copy(tracker)
         assert_same_tracker(ours, rasas)
         # The processor adds the prediction's events to its copy and runs the action on it:
