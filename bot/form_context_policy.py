@@ -5,7 +5,7 @@ asking about leaks; asked how they are related to the customer, an agent's 「�
 heard asking about agents. The rules then answer a question nobody asked and ask for the name
 again. This policy runs beside RulePolicy and, when the form is waiting for a free-text answer
 and the message is shaped like that answer with no question, wish or command in it
-(``sobu_privacy.request_form.reads_as_answer``), hands the message to the form as the asked
+(``sobu_privacy.request_form.reads_as``), hands the message to the form as the asked
 slot's value. The form's own validation (``validate_<slot>`` on the action server) still checks
 it, and the summary shows every answer before anything is filed, so a wrong guess is seen and
 fixed there. A question (「手数料は？」, 「身分証」 alone, 「やめます」) keeps the NLU's reading.

@@ -16,7 +16,7 @@ from typing import Dict, Optional, Tuple
 from sobu_privacy.text import normalize_text
 
 __all__ = ["FormField", "AnswerShape", "REQUEST_FORM_FIELDS", "FIELDS_BY_SLOT", "AGENT_SLOTS", "FORM_SLOTS",
-           "field_named_in", "field_to_fix", "reads_as", "reads_as_answer", "SUMMARY_ACTIONS", "NOT_GIVEN", "AGENT_DOCUMENTS_READY"]
+           "field_named_in", "field_to_fix", "reads_as", "SUMMARY_ACTIONS", "NOT_GIVEN", "AGENT_DOCUMENTS_READY"]
 
 #: Stored when an optional question was skipped; shown as such in the summary.
 NOT_GIVEN = "（なし）"
@@ -27,7 +27,7 @@ AGENT_DOCUMENTS_READY = "準備できる"
 class AnswerShape(Enum):
     """What an answer to a free-text question looks like, so that an answer is read as one even
     when its words sound like a policy question (a name such as 「漏洩 花子」, a relationship
-    such as 「成年後見人です」): see ``reads_as_answer``."""
+    such as 「成年後見人です」): see ``reads_as``."""
 
     NAME = "name"  # a person's name: family and given name, or 「…です」
     KANA = "kana"  # its reading in kana, the same way
@@ -166,15 +166,6 @@ def _has_shape(shape: AnswerShape, text: str, introduced: bool) -> bool:
     if shape is AnswerShape.ADDRESS:
         return bool(_PLACE.search(text))
     return any(word in text for word in RELATIONSHIP_WORDS)
-
-
-def reads_as_answer(slot: str, text: str) -> bool:
-    """True when ``text``, sent while the request form asks for ``slot``, is an answer to that
-    question (see ``reads_as``); False for a field without an answer shape."""
-    field = FIELDS_BY_SLOT.get(slot)
-    if field is None or field.answer_shape is None:
-        return False
-    return reads_as(field.answer_shape, text)
 
 
 def reads_as(shape: AnswerShape, text: str) -> bool:

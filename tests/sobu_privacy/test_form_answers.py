@@ -1,10 +1,18 @@
-"""sobu_privacy.request_form.reads_as_answer: an answer shaped like the asked field, with no
-question in it, is that answer; a question is not (it keeps the NLU's reading)."""
+"""sobu_privacy.request_form.reads_as, with the request form's shapes as FormContextPolicy reads
+them: an answer shaped like the asked field, with no question in it, is that answer; a question
+is not (it keeps the NLU's reading)."""
 from __future__ import annotations
 
 import pytest
 
-from sobu_privacy.request_form import REQUEST_FORM_FIELDS, AnswerShape, reads_as_answer
+from bot.form_context_policy import ANSWER_SHAPES, REQUEST_FORM
+from sobu_privacy.request_form import REQUEST_FORM_FIELDS, AnswerShape, reads_as
+
+
+def reads_as_answer(slot: str, text: str) -> bool:
+    """What FormContextPolicy decides for ``text`` sent while the request form asks for ``slot``."""
+    shapes = ANSWER_SHAPES[REQUEST_FORM]
+    return slot in shapes and reads_as(shapes[slot], text)
 
 ANSWERS = [  # (slot, text): answers whose words sound like a policy question
     ("customer_name", "漏洩確認 花子"),
