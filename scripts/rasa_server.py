@@ -36,6 +36,9 @@ def main() -> None:
     from bot import policy_log
 
     policy_log.install()  # RulePolicy's debug line: the last states, not the whole conversation
+    from bot import graph_runner
+
+    graph_runner.install()  # the model's graph run in an order worked out once, not by dask each time
     from rasa.__main__ import main as rasa_main
 
     rasa_main()
