@@ -95,3 +95,13 @@ def test_rasas_errors_are_kept(agent):
         ours.run(inputs={"__message__": metadata.nlu_target}, targets=[metadata.nlu_target])
     with pytest.raises(GraphRunError, match="no node or input"):
         ours.run(inputs={}, targets=["no_such_node"])
+
+
+def test_installed_for_the_models_the_server_loads(monkeypatch):
+    import rasa.core.processor
+
+    from bot import graph_runner
+
+    monkeypatch.setattr(rasa.core.processor, "DaskGraphRunner", DaskGraphRunner)  # restored after
+    graph_runner.install()
+    assert rasa.core.processor.DaskGraphRunner is OrderedGraphRunner
