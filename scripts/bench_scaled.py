@@ -21,11 +21,10 @@ import os
 import secrets
 import shutil
 import signal
-import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Any, Callable, Dict, List
+from typing import Any, Dict, List
 
 import requests
 
@@ -34,24 +33,6 @@ from measure_common import REPO_ROOT
 
 #: Lock store database of the bench's scale path (tests use 7 and 8).
 BENCH_LOCK_REDIS_DB = "9"
-
-
-def _answers(url: str) -> bool:
-    try:
-        return requests.get(url, timeout=2).ok
-    except requests.RequestException:
-        return False
-
-
-def _wait(probe: Callable[[], bool], timeout: float, what: str, log: Path, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + timeout
-    while not probe():
-        if process.poll() is not None:
-            raise RuntimeError(f"scale path: run_scaled.sh exited ({process.returncode}) before {what} came up; "
-                               f"log {log}")
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"scale path: {what} did not come up in {timeout:.0f} s; log {log}")
-        time.sleep(0.5)
 
 
 def rasa_server_pids(root_pid: int) -> List[int]:
@@ -74,17 +55,11 @@ def _command_line(pid: int) -> bytes:
         return b""
 
 
-def _stop(process: subprocess.Popen, services: Dict[int, bytes]) -> None:
+def _stop(supervisor: bench.Service, services: Dict[int, bytes]) -> None:
     """Stop run_scaled.sh's supervisor (it stops its services), then anything of the services
     seen at start-up still running: each service runs in a session of its own, and a dead
     supervisor would leave them behind."""
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    bench.stop_service(supervisor, grace=60.0)
     for pid, command in services.items():
         if command and _command_line(pid) == command:  # the same process, not a new one under its pid
             try:
@@ -146,21 +121,20 @@ def measure_scaled(model: Path, args: Any) -> Dict[str, Any]:
     pg_user, pg_host = env.get("TRACKER_PG_USER", "postgres"), env.get("TRACKER_PG_HOST", "127.0.0.1")
     env.update(TRACKER_PG_DB=name, SCALE_DATABASE_URL=(
         f"postgresql://{pg_user}@{pg_host}:{env.get('TRACKER_PG_PORT', '5432')}/{name}"))
-    log = workdir / "run_scaled.log"
     public, api = f"http://127.0.0.1:{public_port}", f"http://127.0.0.1:{api_port}"
-    print(f"bench: scale path (scripts/run_scaled.sh), public {public}, log {log}; waiting ...", flush=True)
+    print(f"bench: scale path (scripts/run_scaled.sh), public {public}, log {workdir / 'run_scaled.log'}; "
+          "waiting ...", flush=True)
     started, load_before = time.monotonic(), os.getloadavg()
     services: Dict[int, bytes] = {}
-    with open(log, "wb") as output:
-        process = subprocess.Popen(["bash", "scripts/run_scaled.sh"], cwd=REPO_ROOT, env=env, stdout=output,
-                                   stderr=subprocess.STDOUT, start_new_session=True)
+    supervisor = bench.start_service("run_scaled", ["bash", "scripts/run_scaled.sh"], REPO_ROOT, env, workdir)
+    process = supervisor.proc
     try:
         for port in (env["RASA_PORT_1"], env["RASA_PORT_2"]):
-            _wait(lambda port=port: _answers(f"http://127.0.0.1:{port}/version"), args.start_timeout,
-                  f"the Rasa server on {port}", log, process)
-        _wait(lambda: _answers(public + "/healthz"), 60, "HAProxy", log, process)
-        _wait(lambda: all(_answers(api + "/version") for _ in range(4)), 60, "both Rasa servers behind HAProxy",
-              log, process)
+            bench.wait_until(supervisor, lambda port=port: requests.get(f"http://127.0.0.1:{port}/version", timeout=2).ok,
+                             args.start_timeout)
+        bench.wait_until(supervisor, lambda: requests.get(public + "/healthz", timeout=2).ok, 60)
+        # HAProxy has seen both Rasa servers up (round robin: four answers in a row)
+        bench.wait_until(supervisor, lambda: all(requests.get(api + "/version", timeout=2).ok for _ in range(4)), 60)
         startup = time.monotonic() - started
         services = {pid: _command_line(pid) for pid in bench.process_tree(process.pid) if pid != process.pid}
 
@@ -183,7 +157,7 @@ def measure_scaled(model: Path, args: Any) -> Dict[str, Any]:
         load_after = os.getloadavg()
     finally:
         services.update({pid: _command_line(pid) for pid in bench.process_tree(process.pid) if pid != process.pid})
-        _stop(process, services)
+        _stop(supervisor, services)
         cleanup_problems = _drop(name, name)
         for problem in cleanup_problems:
             print(f"bench: scale path clean-up: {problem}", flush=True)

@@ -246,7 +246,7 @@ def test_the_scale_paths_services_are_stopped_even_when_their_supervisor_is_gone
     assert service in services
     os.kill(supervisor.pid, 9)
     supervisor.wait()
-    bench_scaled._stop(supervisor, services)
+    bench_scaled._stop(bench.Service("supervisor", supervisor, Path("/dev/null")), services)
     deadline = time.monotonic() + 10
     while bench_scaled._command_line(service) and time.monotonic() < deadline:
         time.sleep(0.05)  # reaped by init once killed
@@ -262,12 +262,11 @@ def test_a_failed_clean_up_is_reported_not_raised(monkeypatch) -> None:
     assert [p.split(" not ")[0] for p in problems] == ["database bench_scaled_nothing", "queue bench_scaled_nothing"]
 
 
-def test_waiting_for_the_scale_path_stops_when_its_script_has_exited(tmp_path) -> None:
-    import bench_scaled
-
-    exited = subprocess.Popen(["true"])
-    exited.wait()
+def test_waiting_for_a_service_stops_when_it_has_exited(tmp_path) -> None:
+    """bench.wait_until, which the scale path also waits with (run_scaled.sh may exit early)."""
+    exited = bench.start_service("run_scaled", ["true"], tmp_path, dict(os.environ), tmp_path)
+    exited.proc.wait()
     start = time.monotonic()
     with pytest.raises(RuntimeError, match="exited"):
-        bench_scaled._wait(lambda: False, 120, "the Rasa server", tmp_path / "log", exited)
+        bench.wait_until(exited, lambda: False, 120)
     assert time.monotonic() - start < 5
