@@ -137,8 +137,7 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         """Publishes the tracker's events that are not stored yet, counted without reading them."""
         if self.event_broker is None:
             return None
-        with self.session_scope() as session:
-            stored = self._stored_session(session, tracker.sender_id).events
+        stored = self._ask_stored_session(tracker.sender_id).events
         new_events = list(itertools.islice(tracker.events, stored, len(tracker.events)))
         await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
 
@@ -164,6 +163,11 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         events, last_id, last_timestamp = session.execute(_session_aggregates(self.SQLEvent.__table__),
                                                           {"sender_id": sender_id}).one()
         return StoredSession(events, last_id, last_timestamp)
+
+    def _ask_stored_session(self, sender_id: Text) -> StoredSession:
+        """``_stored_session`` in a session of its own."""
+        with self.session_scope() as session:
+            return self._stored_session(session, sender_id)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save (the events after those already stored: streamed, then written and
@@ -240,10 +244,6 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
         if before.last_timestamp is not None and all(t >= before.last_timestamp for t in times):
             return StoredSession(before.events + len(written), last_id, max(before.last_timestamp, *times))
         return self._ask_stored_session(sender_id)
-
-    def _ask_stored_session(self, sender_id: Text) -> StoredSession:
-        with self.session_scope() as session:
-            return self._stored_session(session, sender_id)
 
     def _kept_tracker(self, session: Any, sender_id: Text) -> Optional[ConversationTracker]:
         """The tracker saved last for ``sender_id`` if it is still what the database holds.
