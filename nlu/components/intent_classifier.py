@@ -90,8 +90,11 @@ class LogisticRegressionIntentClassifier(LogisticRegressionClassifier):
 
         Counted from the features' widths, so the row itself is built once, in _create_X.
         """
-        width = sum(f.features.shape[-1] for f in self._sentence_features(message) if f is not None)
-        return width == self.clf.n_features_in_
+        return self._full_width(self._sentence_features(message))
+
+    def _full_width(self, features: Tuple[Optional[Features], Optional[Features]]) -> bool:
+        """The sentence features are as wide as the vector the model was trained on."""
+        return sum(f.features.shape[-1] for f in features if f is not None) == self.clf.n_features_in_
 
     def process(self, messages: List[Message]) -> List[Message]:
         if not self._scored_by_softmax():
@@ -99,8 +102,7 @@ class LogisticRegressionIntentClassifier(LogisticRegressionClassifier):
         weights = self._row_ordered_weights()
         for message in messages:
             sparse, dense = self._sentence_features(message)
-            width = sum(f.features.shape[-1] for f in (sparse, dense) if f is not None)
-            if width != self.clf.n_features_in_:
+            if not self._full_width((sparse, dense)):
                 self._set_no_intent(message)
                 continue
             scores = self.clf.intercept_.copy()
