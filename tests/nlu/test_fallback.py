@@ -12,6 +12,7 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.components.fallback import IntentAwareFallbackClassifier, below_intent_threshold
+from sobu_privacy.intents import NONSENSE_INTENT
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,8 +56,20 @@ def test_the_rule():
     assert not below_intent_threshold(None, 0.0, {"greet": 0.5})
 
 
+def test_a_fallback_intent_is_never_answered_as_itself(tmp_path):
+    classifier = _classifier(tmp_path, threshold=0.2, ambiguity_threshold=0.0,
+                             intent_thresholds={"greet": 0.3}, fallback_intents=["nonsense"])
+    nonsense, greeting, fee = classifier.process(
+        [_message("nonsense", 0.99), _message("greet", 0.31), _message("faq_fee", 0.25)])
+    assert nonsense.data["intent"] == {"name": "nlu_fallback", "confidence": 0.2}
+    assert [r["name"] for r in nonsense.data["intent_ranking"]][:2] == ["nlu_fallback", "nonsense"]
+    assert greeting.data["intent"]["name"] == "greet"
+    assert fee.data["intent"]["name"] == "faq_fee"
+
+
 def test_the_served_pipeline_sets_the_dialogue_bars():
     pipeline = yaml.safe_load((ROOT / "config.yml").read_text(encoding="utf-8"))["pipeline"]
     [step] = [c for c in pipeline if c["name"].endswith("FallbackClassifier")]
     assert step["name"] == "nlu.components.fallback.IntentAwareFallbackClassifier"
-    assert step["intent_thresholds"] == {name: 0.5 for name in ("greet", "affirm", "deny", "thanks", "goodbye")}
+    assert step["intent_thresholds"] == {name: 0.3 for name in ("greet", "affirm", "deny", "thanks", "goodbye")}
+    assert step["fallback_intents"] == [NONSENSE_INTENT]
