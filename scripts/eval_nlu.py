@@ -21,6 +21,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import sys
 import time
 import unicodedata
@@ -104,6 +105,30 @@ def model_is_fresh(model: Path, inputs: Sequence[Path]) -> bool:
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else []
         newest = max([newest] + [f.stat().st_mtime for f in files])
     return model.stat().st_mtime > newest
+
+
+def training_files(paths: Sequence[Path]) -> List[Path]:
+    """The NLU files under ``paths`` (files as given, directories' ``*.yml``), each once, sorted."""
+    files = set()
+    for path in paths:
+        files.update([path] if path.is_file() else path.rglob("*.yml"))
+    return sorted(f.resolve() for f in files)
+
+
+def gathered(paths: Sequence[Path], into: Path) -> Path:
+    """One directory holding copies of the training files, as Rasa's ``train_nlu`` reads one path.
+
+    Copied under their own names and their directory's (``data__faq.yml``, ``heldout__heldout.yml``)
+    so that two files of the same name do not overwrite each other.
+    """
+    if len(paths) == 1:
+        return paths[0]
+    if into.exists():
+        shutil.rmtree(into)
+    into.mkdir(parents=True)
+    for f in training_files(paths):
+        shutil.copyfile(f, into / f"{f.parent.name}__{f.name}")
+    return into
 
 
 def train_model(config: Path, train: Path, model_dir: Path) -> Path:
@@ -205,6 +230,7 @@ def build_report(rasa_preds: List[Prediction], peer_preds: List[Prediction], ras
     met = target_met(rasa["accuracy"], peer["accuracy"], hira["rasa"]["accuracy"])
     return {
         **meta,
+        "entities_annotated": any(p.gold_entities for p in rasa_preds),
         "target": {"accuracy_min": ACCURACY_TARGET, "peer_margin_min": PEER_MARGIN,
                    "hiragana_accuracy_min": HIRAGANA_TARGET, "met": met},
         "rasa": rasa,
@@ -240,8 +266,12 @@ def render_markdown(rep: Dict[str, Any]) -> str:
         f"rewritten: every kanji/katakana word as its reading) "
         f"| {fmt(hr['accuracy'])} | {fmt(hp['accuracy'])} | >= {HIRAGANA_TARGET:.2f} |",
         f"| macro-F1 ({len(r['macro_labels'])} contract intents) | {fmt(r['macro_f1'])} | {fmt(p['macro_f1'])} | |",
-        f"| entity P / R / F1 (all messages, all types) | {fmt(ent['precision'])} / {fmt(ent['recall'])} / {fmt(ent['f1'])} | - | |",
     ]
+    if not rep["entities_annotated"]:
+        req = None  # a test file without entity annotations says nothing about the extractor
+        lines.append("| entities | not annotated in the test file | - | |")
+    else:
+        lines.append(f"| entity P / R / F1 (all messages, all types) | {fmt(ent['precision'])} / {fmt(ent['recall'])} / {fmt(ent['f1'])} | - | |")
     if req is not None:
         lines.append(
             f"| entity P / R / F1 ({'/'.join(REQUEST_ENTITIES)} in {req['n_messages']} "
@@ -268,6 +298,8 @@ def render_markdown(rep: Dict[str, Any]) -> str:
         for c in confusions:
             examples = "; ".join(f"「{e['text']}」 ({e['raw_pred']} {e['confidence']})" for e in c["examples"])
             lines.append(f"- {c['gold']} → {c['pred']} ×{c['count']}: {examples}")
+    if not rep["entities_annotated"]:
+        return "\n".join(lines) + "\n"
     lines += ["", "## Entities (canonical (entity, value) pairs, per message)", "",
               "| entity | tp | fp | fn | precision | recall | F1 |", "|---|---|---|---|---|---|---|"]
     for name, m in ent["per_entity"].items():
@@ -289,19 +321,23 @@ def find_contract(explicit: Optional[Path]) -> Optional[Path]:
 def parse_args(argv: Optional[Sequence[str]] = None) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--config", type=Path, default=REPO_ROOT / "config.yml")
-    ap.add_argument("--train", type=Path, default=REPO_ROOT / "nlu/data")
+    ap.add_argument("--train", type=Path, action="append",
+                    help="training data, a file or a directory (repeatable); default nlu/data")
     ap.add_argument("--test", type=Path, default=REPO_ROOT / "nlu/heldout/heldout.yml")
-    ap.add_argument("--out", type=Path, default=REPO_ROOT / "results", help="directory for nlu_eval.json/.md")
+    ap.add_argument("--out", type=Path, default=REPO_ROOT / "results", help="directory for the reports")
+    ap.add_argument("--name", default="nlu_eval", help="report file stem in --out (<name>.json, <name>.md)")
     ap.add_argument("--model-dir", type=Path, default=REPO_ROOT / "models/eval")
     ap.add_argument("--contract", type=Path, default=None, help="intent contract (default: shared/contract/intents.yml)")
     ap.add_argument("--skip-train", action="store_true", help="reuse models/eval if newer than config, data and components")
     ap.add_argument("--peer-ngrams", default="1-3", help="char n-gram range of the peer, e.g. 1-3 or 2-4")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    args.train = args.train or [REPO_ROOT / "nlu/data"]
+    return args
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parse_args(argv)
-    for path in (args.config, args.train, args.test):
+    for path in (args.config, *args.train, args.test):
         if not path.exists():
             print(f"eval_nlu: {path} does not exist", file=sys.stderr)
             return 2
@@ -313,15 +349,19 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if not contract:
         print("eval_nlu: no intent contract found; macro-F1 over the held-out intents instead", file=sys.stderr)
 
+    if args.test.resolve() in training_files(args.train):
+        print(f"eval_nlu: {args.test} is also in the training data", file=sys.stderr)
+        return 2
     model = args.model_dir / f"{MODEL_NAME}.tar.gz"
-    inputs = [args.config, args.train, REPO_ROOT / "nlu/components"]
+    inputs = [args.config, *args.train, REPO_ROOT / "nlu/components"]
     reused = args.skip_train and model_is_fresh(model, inputs)
     if args.skip_train and not reused:
         print(f"eval_nlu: {model} is missing or older than its inputs; training", file=sys.stderr)
+    train_path = gathered(args.train, args.model_dir / "training-data")
     if not reused:
-        model = train_model(args.config, args.train, args.model_dir)
+        model = train_model(args.config, train_path, args.model_dir)
 
-    train = load_training_examples(args.config, args.train)
+    train = load_training_examples(args.config, train_path)
     test = load_examples(args.test)
     if not test:
         print(f"eval_nlu: no intent examples in {args.test}", file=sys.stderr)
@@ -333,7 +373,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
 
     meta = {
         "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "config": str(args.config), "train": str(args.train), "test": str(args.test),
+        "config": str(args.config), "train": ", ".join(map(str, args.train)), "test": str(args.test),
         "contract": str(contract_path) if contract_path else None,
         "model": str(model), "model_reused": reused,
         "n_train": len(train), "n_test": len(test),
@@ -353,10 +393,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     ]
     markdown = render_markdown(report)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "nlu_eval.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-    (args.out / "nlu_eval.md").write_text(markdown, encoding="utf-8")
+    (args.out / f"{args.name}.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+    (args.out / f"{args.name}.md").write_text(markdown, encoding="utf-8")
     print("\n" + markdown)
-    print(f"written: {args.out / 'nlu_eval.json'}, {args.out / 'nlu_eval.md'}")
+    print(f"written: {args.out / f'{args.name}.json'}, {args.out / f'{args.name}.md'}")
     return 0
 
 

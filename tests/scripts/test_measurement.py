@@ -226,3 +226,53 @@ def test_bench_prints_each_figure_as_a_multiple_of_the_floor():
     assert "40.0/20.0 = 2.0x".replace(" ", "") in text.replace(" ", "")
     assert "60.0/30.0=2.0x" in text.replace(" ", "") and "25.0/50.0=0.50x" in text.replace(" ", "")
     assert "900/600 MB = 1.50x" in text and "12.0/10.0 s" in text
+
+
+def test_eval_gathers_several_training_paths_without_losing_same_named_files(tmp_path: Path) -> None:
+    """`make eval` scores fresh.yml with a model trained on nlu/data and heldout.yml: Rasa's
+    train_nlu reads one path, so the files are gathered, and two files called the same must
+    both arrive."""
+    from eval_nlu import gathered, training_files
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "other").mkdir()
+    for folder, text in (("data", "a"), ("other", "b")):
+        (tmp_path / folder / "faq.yml").write_text(text, encoding="utf-8")
+    (tmp_path / "data" / "notes.txt").write_text("not training data", encoding="utf-8")
+    single = tmp_path / "other" / "faq.yml"
+
+    assert gathered([tmp_path / "data"], tmp_path / "g0") == tmp_path / "data"
+    assert training_files([tmp_path / "data", single, single]) == [
+        (tmp_path / "data" / "faq.yml").resolve(), single.resolve()]
+    into = gathered([tmp_path / "data", single], tmp_path / "g")
+    assert sorted(p.read_text(encoding="utf-8") for p in into.iterdir()) == ["a", "b"]
+    (into / "stale.yml").write_text("from a run before", encoding="utf-8")
+    assert len(list(gathered([tmp_path / "data", single], tmp_path / "g").iterdir())) == 2
+
+
+def test_eval_refuses_a_test_file_that_is_also_training_data(tmp_path: Path, capsys) -> None:
+    from eval_nlu import main
+
+    (tmp_path / "t.yml").write_text('version: "3.1"\nnlu:\n- intent: greet\n  examples: |\n    - こんにちは\n',
+                                    encoding="utf-8")
+    assert main(["--train", str(tmp_path), "--test", str(tmp_path / "t.yml"), "--out", str(tmp_path / "out")]) == 2
+    assert "also in the training data" in capsys.readouterr().err
+
+
+def test_eval_report_says_when_the_test_file_has_no_entities() -> None:
+    """fresh.yml carries intents only: its report must not print entity scores of 0."""
+    from eval_nlu import build_report, render_markdown
+
+    def preds(entities):
+        return [Prediction("はい", "affirm", "affirm", "affirm", 0.9, entities, entities)]
+
+    meta = {"generated_at": "t", "config": "c", "train": "d", "n_train": 1, "test": "x", "n_test": 1,
+            "model": "m", "model_reused": False, "rasa_ms_per_message": 1.0, "peer_ngrams": "1-3",
+            "normalizer": "n", "n_hiragana_changed": 0}
+    plain = render_markdown(build_report(preds(frozenset()), preds(frozenset()), preds(frozenset()),
+                                         preds(frozenset()), ["affirm"], meta))
+    assert "not annotated in the test file" in plain and "entity P / R / F1" not in plain
+    with_entities = frozenset({("ticket_number", "PR-1")})
+    annotated = render_markdown(build_report(preds(with_entities), preds(frozenset()), preds(frozenset()),
+                                             preds(frozenset()), ["affirm"], meta))
+    assert "not annotated" not in annotated and "entity P / R / F1 (all messages, all types) | 1.000" in annotated
