@@ -35,6 +35,13 @@ def test_nonsense_is_not_understood_and_never_shows_its_own_intent(running_bot, 
     assert running_bot.parse(text)["intent"]["name"] in {"nlu_fallback", "out_of_scope"}
 
 
+@pytest.mark.parametrize("text", ["え", "えっ？", "ええー"])
+def test_a_bare_interjection_is_not_a_yes(running_bot, text):
+    """At 「お申込みに進みますか？」 a yes starts the request form: a surprised 「え」 must not
+    (it was affirm at 0.32 once the dialogue bar came down to 0.3)."""
+    assert running_bot.parse(text)["intent"]["name"] not in {"affirm", "greet", "deny"}
+
+
 @pytest.mark.parametrize("text, expected", [
     ("おk", "affirm"), ("うん", "affirm"), ("いえ", "deny"), ("ありがと", "thanks"), ("さよなら", "goodbye"),
     ("こんちわ", "greet")])
