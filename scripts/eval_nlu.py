@@ -249,7 +249,8 @@ def render_markdown(rep: Dict[str, Any]) -> str:
     r, p = rep["rasa"], rep["peer"]
     hr, hp = rep["hiragana"]["rasa"], rep["hiragana"]["peer"]
     ent = r["entities"]
-    req = r.get("entities_in_requests")
+    annotated = rep["entities_annotated"]  # a test file without entities says nothing about the extractor
+    req = r.get("entities_in_requests") if annotated else None
     lines = [
         f"# NLU evaluation ({rep['generated_at']})",
         "",
@@ -267,11 +268,10 @@ def render_markdown(rep: Dict[str, Any]) -> str:
         f"| {fmt(hr['accuracy'])} | {fmt(hp['accuracy'])} | >= {HIRAGANA_TARGET:.2f} |",
         f"| macro-F1 ({len(r['macro_labels'])} contract intents) | {fmt(r['macro_f1'])} | {fmt(p['macro_f1'])} | |",
     ]
-    if not rep["entities_annotated"]:
-        req = None  # a test file without entity annotations says nothing about the extractor
-        lines.append("| entities | not annotated in the test file | - | |")
-    else:
+    if annotated:
         lines.append(f"| entity P / R / F1 (all messages, all types) | {fmt(ent['precision'])} / {fmt(ent['recall'])} / {fmt(ent['f1'])} | - | |")
+    else:
+        lines.append("| entities | not annotated in the test file | - | |")
     if req is not None:
         lines.append(
             f"| entity P / R / F1 ({'/'.join(REQUEST_ENTITIES)} in {req['n_messages']} "
@@ -298,7 +298,7 @@ def render_markdown(rep: Dict[str, Any]) -> str:
         for c in confusions:
             examples = "; ".join(f"「{e['text']}」 ({e['raw_pred']} {e['confidence']})" for e in c["examples"])
             lines.append(f"- {c['gold']} → {c['pred']} ×{c['count']}: {examples}")
-    if not rep["entities_annotated"]:
+    if not annotated:
         return "\n".join(lines) + "\n"
     lines += ["", "## Entities (canonical (entity, value) pairs, per message)", "",
               "| entity | tp | fp | fn | precision | recall | F1 |", "|---|---|---|---|---|---|---|"]

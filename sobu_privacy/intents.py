@@ -53,14 +53,14 @@ REQUEST_INTENTS: Tuple[str, ...] = ("start_request", "check_request_status", "re
 DIALOGUE_INTENTS: Tuple[str, ...] = (
     "greet", "goodbye", "thanks", "affirm", "deny", "bot_challenge", "out_of_scope",
 )
-#: The project's own: an answer to a form question, stopping a form, 「詳しく」, and nonsense.
-PROJECT_INTENTS: Tuple[str, ...] = ("inform", "cancel", "ask_more_detail", "nonsense")
 #: What Rasa's FallbackClassifier predicts when no intent is confident enough.
 FALLBACK_INTENT = "nlu_fallback"
 #: Keyboard mashing, test strings, sounds (nlu/data/nonsense.yml): learned so that such text does
 #: not land on a greeting or a yes, and always turned into ``FALLBACK_INTENT`` by the fallback
 #: classifier (config.yml ``fallback_intents``), so the dialogue never sees it.
 NONSENSE_INTENT = "nonsense"
+#: The project's own: an answer to a form question, stopping a form, 「詳しく」, and nonsense.
+PROJECT_INTENTS: Tuple[str, ...] = ("inform", "cancel", "ask_more_detail", NONSENSE_INTENT)
 
 #: Intents that interrupt a form instead of answering its question (the domain's slot
 #: mappings exclude them, and the rules answer them and resume the form).
@@ -100,7 +100,7 @@ INTENT_LABELS: Mapping[str, str] = MappingProxyType({
     "inform": "質問への回答（入力フォーム）",
     "cancel": "取りやめ",
     "ask_more_detail": "詳しい説明の希望",
-    "nonsense": "意味をなさない文字列",
+    NONSENSE_INTENT: "意味をなさない文字列",
     FALLBACK_INTENT: "読み取れなかったメッセージ",
 })
 
