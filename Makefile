@@ -70,13 +70,16 @@ browser:
 proxy:
 	@test -x /usr/sbin/haproxy || { apt-get update -qq && apt-get install -y -qq haproxy >/dev/null; }
 
-# Two held-out sets, each scored by a model trained without it: heldout.yml (2026-11-26) with
-# nlu/data, and fresh.yml (written 2026-12-04, after heldout.yml had joined the training data)
-# with nlu/data and heldout.yml. The served model (make train) learns from all of them.
+# Three held-out sets, each scored by a model trained without it: heldout.yml (2026-11-26) with
+# nlu/data; fresh.yml and unseen.yml (both written blind on 2026-12-04, after heldout.yml had
+# joined the training data) with nlu/data and heldout.yml, one model for both.
+# The served model (make train) learns from all of them.
 eval: install
 	$(ENV) $(PY) scripts/eval_nlu.py
 	$(ENV) $(PY) scripts/eval_nlu.py --train nlu/data --train nlu/heldout/heldout.yml \
 	  --test nlu/heldout/fresh.yml --model-dir models/eval-fresh --name nlu_eval_fresh
+	$(ENV) $(PY) scripts/eval_nlu.py --train nlu/data --train nlu/heldout/heldout.yml --skip-train \
+	  --test nlu/heldout/unseen.yml --model-dir models/eval-fresh --name nlu_eval_unseen
 
 bench: install $(MODEL)
 	$(ENV) $(PY) scripts/bench.py
