@@ -232,6 +232,26 @@ def test_an_odd_reply_at_the_summary_keeps_the_request_in_hand(running_bot):
     assert "受付番号: PR-" in done
 
 
+def test_a_question_at_the_summary_is_answered_and_the_summary_stands(running_bot):
+    """At 「よろしいですか？」 a customer asks whether the chat is the official filing, then asks
+    about the fee, then says yes: each question gets its answer, the summary comes back after
+    it, and the yes files the request with the details given (before: the answer ended with the
+    offer to file, and the yes started a new, empty request)."""
+    sender = new_sender()
+    fill_request(running_bot, sender, "090-7777-8888")
+    answer = texts(running_bot.chat(sender, "チャットで申し込んだら、それで正式な受付になりますか"))
+    assert "プライバシーポリシー 8." in answer and "進みますか" not in answer
+    assert "以下の内容で" in answer and "・電話番号: 090-7777-8888" in answer
+    fee = texts(running_bot.chat(sender, "手数料はかかりますか"))
+    assert "手数料" in fee and "・電話番号: 090-7777-8888" in fee
+    done = texts(running_bot.chat(sender, "はい"))
+    assert "受付番号: PR-" in done
+    number = re.search(r"受付番号: (PR-[0-9A-Z]{4}-[0-9A-Z]{4})", done).group(1)
+    other = new_sender()
+    running_bot.chat(other, f"受付番号 {number} の状況を教えて")
+    assert number in texts(running_bot.chat(other, "090-7777-8888"))  # filed with the phone given
+
+
 def test_api_token_is_on_no_command_line(running_bot):
     """`ps` shows every local user the command lines; the token must not be in them."""
     from pathlib import Path
