@@ -320,6 +320,20 @@ def test_gas_question_about_one_part_gets_that_part(kb: KnowledgeBase, message: 
     assert kb.answer_for("faq_joint_use_gas", message=message).part == part
 
 
+@pytest.mark.parametrize("message", [
+    "手数料はいくらですか", "開示の手数料っておいくら？", "てすうりょうはいくら", "手数料の金額を教えてください",
+    "書面で回答をもらうと何円かかりますか", "開示ってどれくらいお金かかるの",
+])
+def test_how_much_the_fee_is_gets_first_that_the_policy_names_no_amount(kb: KnowledgeBase, message: str) -> None:
+    """The policy names no amount (section 8: 当社所定の手数料): asked 「いくら」, the answer says
+    so first instead of repeating that a fee is charged."""
+    for previous in (None, "faq_disclosure"):
+        a = kb.answer_for("faq_fee", previous, message=message)
+        assert a.part == "amount", (message, previous)
+        assert a.short.startswith("手数料の金額はプライバシーポリシーには記載されていません")
+        assert "当社所定の手数料" in a.short and a.sections == ["8"]
+
+
 @pytest.mark.parametrize("intent, message", [
     ("faq_joint_use_electricity", "電気の契約情報は誰と共同利用されますか"),
     ("faq_joint_use_electricity", "でんきのきょうどうりよう"),
@@ -376,7 +390,8 @@ def test_parts_are_listed_with_their_answers(kb: KnowledgeBase) -> None:
             assert p.answer in listed and p.answer.part == p.name and p.answer.intent == intent
             assert p.answer.text_detail() == kb.answer_for(intent).text_detail()  # 「詳しく」 = the whole
             assert p.when and all(w == w.strip() for w in p.when)
-    assert kb.parts("faq_fee") == ()
+    assert [p.name for p in kb.parts("faq_fee")] == ["amount"]
+    assert kb.parts("faq_corporate") == ()
     with pytest.raises(KeyError):
         kb.parts("faq_weather")
     p = kb.parts("faq_joint_use_gas")[0]
