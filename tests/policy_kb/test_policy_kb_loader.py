@@ -320,6 +320,24 @@ def test_gas_question_about_one_part_gets_that_part(kb: KnowledgeBase, message: 
     assert kb.answer_for("faq_joint_use_gas", message=message).part == part
 
 
+@pytest.mark.parametrize("message, part, item", [
+    ("警察に聞かれたら教えるの？", "law", "s3.item.2"),
+    ("裁判所から照会があったら個人情報を出しますか", "law", "s3.item.2"),
+    ("けいさつにじょうほうわたすことある？", "law", "s3.item.2"),
+    ("事故で命にかかわるときは、同意なしで情報を出すんですか", "life", "s3.item.3"),
+    ("災害のときに私の住所を誰かに教えることはありますか", "life", "s3.item.3"),
+    ("公衆衛生のために提供することってあるの", "public_health", "s3.item.4"),
+    ("市役所に頼まれたら情報を渡しますか", "public_bodies", "s3.item.5"),
+    ("税務署から問い合わせが来たら教えちゃうの？", "public_bodies", "s3.item.5"),
+])
+def test_a_question_about_one_exception_of_section_3_gets_that_exception(
+        kb: KnowledgeBase, message: str, part: str, item: str) -> None:
+    a = kb.answer_for("faq_third_party", message=message)
+    assert a.part == part, (message, a.part)
+    assert a.sources == ["s3.intro", item] and a.sections == ["3"]
+    assert a.short.startswith(kb.piece(item).text + "は、")  # the exception in the policy's words, first
+
+
 @pytest.mark.parametrize("message", [
     "手数料はいくらですか", "開示の手数料っておいくら？", "てすうりょうはいくら", "手数料の金額を教えてください",
     "書面で回答をもらうと何円かかりますか", "開示ってどれくらいお金かかるの",
@@ -342,6 +360,8 @@ def test_how_much_the_fee_is_gets_first_that_the_policy_names_no_amount(kb: Know
     ("faq_joint_use_gas", "きょうどうりよう"),
     ("faq_identity_verification", "本人確認書類は何が必要？"),
     ("faq_fee", "一般送配電事業者の管理責任者の手数料は？"),  # no parts: words of others' parts do nothing
+    ("faq_third_party", "個人情報を勝手に他の会社に売ったりしませんか"),
+    ("faq_third_party", "子どもの情報をよその会社に渡すことはある？"),
     ("faq_joint_use_electricity", ""),
 ])
 def test_no_part_applies_gives_the_whole_answer(kb: KnowledgeBase, intent: str, message: str) -> None:
