@@ -320,6 +320,20 @@ def test_gas_question_about_one_part_gets_that_part(kb: KnowledgeBase, message: 
     assert kb.answer_for("faq_joint_use_gas", message=message).part == part
 
 
+@pytest.mark.parametrize("message", [
+    "クレジットカードの番号も持ってるの？", "引き落としの口座の情報も登録されていますか", "こうざばんごうもしってるの",
+    "お客様番号って私の情報に入ってるんですか", "うちの給湯器の修理履歴も記録されてるの？",
+])
+def test_a_registered_item_beyond_name_and_address_is_named(kb: KnowledgeBase, message: str) -> None:
+    """The items the policy names beyond 氏名・住所・電話番号・Eメールアドレス (section 8's 当社ご登録
+    情報, section 4 ①'s equipment and repair history) are answered when one is asked about."""
+    a = kb.answer_for("faq_collected_info", message=message)
+    assert a.part == "registered", (message, a.part)
+    for item in kb.piece("s8.identity.self").attrs["registered_info"]:
+        assert item in a.short
+    assert "修理履歴" in a.short and a.sections == ["4", "8"]
+
+
 @pytest.mark.parametrize("message, part, item", [
     ("警察に聞かれたら教えるの？", "law", "s3.item.2"),
     ("裁判所から照会があったら個人情報を出しますか", "law", "s3.item.2"),
@@ -361,6 +375,7 @@ def test_how_much_the_fee_is_gets_first_that_the_policy_names_no_amount(kb: Know
     ("faq_identity_verification", "本人確認書類は何が必要？"),
     ("faq_fee", "一般送配電事業者の管理責任者の手数料は？"),  # no parts: words of others' parts do nothing
     ("faq_third_party", "個人情報を勝手に他の会社に売ったりしませんか"),
+    ("faq_collected_info", "どんな個人情報を集めていますか"),
     ("faq_third_party", "子どもの情報をよその会社に渡すことはある？"),
     ("faq_joint_use_electricity", ""),
 ])
