@@ -334,6 +334,23 @@ def test_a_registered_item_beyond_name_and_address_is_named(kb: KnowledgeBase, m
     assert "修理履歴" in a.short and a.sections == ["4", "8"]
 
 
+@pytest.mark.parametrize("message, part, items", [
+    ("宣伝に私の情報を使っていますか", "pr", ["s2.item.6"]),
+    ("DMとかチラシに使ってる？", "pr", ["s2.item.6"]),
+    ("あんけーとのためにつかうの？", "pr", ["s2.item.6"]),
+    ("ガス警報器のサービスにも私の情報使ってるの？", "alarms", ["s2.item.4", "s2.item.5"]),
+    ("遠隔でガスを遮断するのに使うんですか", "alarms", ["s2.item.4", "s2.item.5"]),
+    ("給湯器のリースにも使うの", "equipment", ["s2.item.5"]),
+    ("保安点検のために使うんですか", "safety", ["s2.item.3"]),
+    ("工事のときに使うのはなぜですか", "works", ["s2.item.2"]),
+])
+def test_a_question_about_one_purpose_gets_that_purpose(kb: KnowledgeBase, message: str, part: str,
+                                                        items: list) -> None:
+    a = kb.answer_for("faq_purpose", message=message)
+    assert a.part == part, (message, a.part)
+    assert [s for s in a.sources if s.startswith("s2.item")] == items and "2" in a.sections
+
+
 @pytest.mark.parametrize("message, part, item", [
     ("警察に聞かれたら教えるの？", "law", "s3.item.2"),
     ("裁判所から照会があったら個人情報を出しますか", "law", "s3.item.2"),
@@ -376,6 +393,7 @@ def test_how_much_the_fee_is_gets_first_that_the_policy_names_no_amount(kb: Know
     ("faq_fee", "一般送配電事業者の管理責任者の手数料は？"),  # no parts: words of others' parts do nothing
     ("faq_third_party", "個人情報を勝手に他の会社に売ったりしませんか"),
     ("faq_collected_info", "どんな個人情報を集めていますか"),
+    ("faq_purpose", "個人情報は何に使われますか"),
     ("faq_third_party", "子どもの情報をよその会社に渡すことはある？"),
     ("faq_joint_use_electricity", ""),
 ])
