@@ -351,6 +351,11 @@ def test_a_question_about_one_purpose_gets_that_purpose(kb: KnowledgeBase, messa
     assert [s for s in a.sources if s.startswith("s2.item")] == items and "2" in a.sections
 
 
+def test_the_third_party_answer_says_its_key_fact_first(kb: KnowledgeBase) -> None:
+    """Section 3's rule (no provision to third parties) opens the answer; the exceptions follow."""
+    assert kb.answer_for("faq_third_party").short.startswith("お客さま情報は、定められた場合を除き、第三者へ開示・提供いたしません。")
+
+
 @pytest.mark.parametrize("message, part, item", [
     ("警察に聞かれたら教えるの？", "law", "s3.item.2"),
     ("裁判所から照会があったら個人情報を出しますか", "law", "s3.item.2"),
