@@ -13,7 +13,9 @@ The request form's shaped fields and the call-back form's name are read this way
 
 At the summary (or the question which answer to fix), 「電話番号を直したいです」 is heard as a new
 訂正 request; read against the summary it asks to fix the phone answer, so the policy predicts
-``action_reset_field`` (a rule then asks that question again) instead of losing the summary.
+``action_reset_field`` (a rule then asks that question again) instead of losing the summary;
+「修正する」 typed as the button reads (heard as a question about 訂正) names no answer, so the
+policy predicts ``action_ask_correction_field``, as the button does.
 """
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ from rasa.shared.core.generator import TrackerWithCachedStates
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from sobu_privacy.handoff import CALLBACK_ANSWER_SHAPES, CALLBACK_FORM
-from sobu_privacy.request_form import REQUEST_FORM_FIELDS, SUMMARY_ACTIONS, AnswerShape, field_to_fix, reads_as
+from sobu_privacy.request_form import (REQUEST_FORM_FIELDS, SUMMARY_ACTIONS, AnswerShape, field_to_fix, reads_as,
+                                       wants_a_fix)
 
 #: The request form (its shapes are in its field table, sobu_privacy.request_form).
 REQUEST_FORM = "request_form"
@@ -44,6 +47,8 @@ _OVERRIDABLE_PREFIX = "faq_"
 #: The action that clears the answer named at the summary (``actions.request_form.ActionResetField``,
 #: which reads the same words).
 RESET_FIELD = "action_reset_field"
+#: The question which answer to fix (the 「修正する」 button's action, ``actions.request_form``).
+ASK_FIELD_TO_FIX = "action_ask_correction_field"
 #: At the summary, whatever the NLU heard, these intents keep their meaning.
 _KEEP_AT_SUMMARY = frozenset({"affirm", "cancel", "request_human", "out_of_scope", "bot_challenge",
                               "check_request_status"})
@@ -91,6 +96,20 @@ def correction_at_summary(tracker: DialogueStateTracker) -> Optional[str]:
     return field_to_fix(tracker.latest_message.text or "")
 
 
+def unnamed_fix_at_summary(tracker: DialogueStateTracker) -> bool:
+    """True when the latest message, at the summary itself, asks to fix an answer without naming
+    it (「修正する」 typed, 「直したいです」): the question which answer to fix is then asked, as
+    the 「修正する」 button would. A named field is ``correction_at_summary``'s."""
+    if tracker.active_loop_name or tracker.latest_action_name != ACTION_LISTEN_NAME:
+        return False
+    if not _message_awaits_action(tracker) or _action_before_message(tracker) != SUMMARY_ACTIONS[0]:
+        return False
+    if _intent(tracker) in _KEEP_AT_SUMMARY:
+        return False
+    text = tracker.latest_message.text or ""
+    return field_to_fix(text) is None and wants_a_fix(text)
+
+
 def form_answer(tracker: DialogueStateTracker) -> Optional[SlotSet]:
     """The slot the latest message answers, read in the running form's context, or None to
     leave the message to the other policies."""
@@ -131,6 +150,9 @@ class FormContextPolicy(Policy):
         probabilities = self._default_predictions(domain)
         if correction_at_summary(tracker):
             probabilities[domain.index_for_action(RESET_FIELD)] = 1.0
+            return self._prediction(probabilities)
+        if unnamed_fix_at_summary(tracker):
+            probabilities[domain.index_for_action(ASK_FIELD_TO_FIX)] = 1.0
             return self._prediction(probabilities)
         answer = form_answer(tracker)
         if answer is None:

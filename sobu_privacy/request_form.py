@@ -16,7 +16,7 @@ from typing import Dict, Optional, Tuple
 from sobu_privacy.text import normalize_text
 
 __all__ = ["FormField", "AnswerShape", "REQUEST_FORM_FIELDS", "FIELDS_BY_SLOT", "AGENT_SLOTS", "FORM_SLOTS",
-           "field_named_in", "field_to_fix", "reads_as", "SUMMARY_ACTIONS", "NOT_GIVEN", "AGENT_DOCUMENTS_READY"]
+           "field_named_in", "field_to_fix", "wants_a_fix", "reads_as", "SUMMARY_ACTIONS", "NOT_GIVEN", "AGENT_DOCUMENTS_READY"]
 
 #: Stored when an optional question was skipped; shown as such in the summary.
 NOT_GIVEN = "（なし）"
@@ -121,6 +121,31 @@ def field_to_fix(text: str) -> Optional[str]:
     for word in _FIX_WORDS:
         value = value.replace(word, " ")
     return field_named_in(value, exclude=_NOT_FIXED_BY_NAME)
+
+
+# A message at the summary that asks about something rather than to fix it: 「訂正の手数料は？」
+# 「修正ってどうやるの」 (these are answered, and the summary shown again).
+_ASKS_ABOUT = ("手数料", "とは", "ってなに", "何", "どこ", "どう", "なぜ", "なんで", "いくら", "いつ", "期間", "教えて")
+# 「直すところはありません」「修正は不要です」「間違ってない」: nothing to fix.
+_NOTHING_TO_FIX = re.compile(r"ありません|ない|不要|いらない|結構|大丈夫")
+#: Longer than this, a message at the summary is read by the NLU alone (it says more than 「直したい」).
+_FIX_WISH_MAX_LENGTH = 30
+
+
+def wants_a_fix(text: str) -> bool:
+    """True when ``text``, at the summary, asks to fix the answers without naming one
+    (「修正する」 typed as the button reads, 「直したいです」, 「ちょっと違います」).
+
+    Why: the NLU hears 「修正する」 as a question about 訂正 (faq_correction); read against the
+    summary it is the 「修正する」 button in words, so the question which answer to fix is asked.
+    A question (「訂正の手数料は？」) is not a wish to fix, nor 「間違いないです」.
+    """
+    value = _NOT_WRONG.sub(" ", normalize_text(text or ""))
+    if len(value) > _FIX_WISH_MAX_LENGTH or _QUESTION_MARK.search(value) or value.startswith("/"):
+        return False
+    if any(word in value for word in _ASKS_ABOUT) or _NOTHING_TO_FIX.search(value):
+        return False
+    return any(word in value for word in _FIX_WORDS)
 
 
 # What makes a message a question, a wish or a command rather than an answer, in any field: a

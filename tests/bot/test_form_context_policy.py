@@ -164,6 +164,27 @@ def test_a_wish_to_fix_an_answer_at_the_summary_resets_that_field(policy, domain
     assert prediction.max_confidence == 1.0 and not prediction.is_no_user_prediction
 
 
+@pytest.mark.parametrize("text, intent", [("修正する", "faq_correction"), ("直したいです", "start_request"),
+                                          ("ちょっと違います", "nlu_fallback")])
+def test_a_wish_to_fix_without_a_field_at_the_summary_asks_which(policy, domain, text, intent):
+    """「修正する」 typed as the button reads is heard as a question about 訂正; at the summary it
+    asks which answer to fix, as the button does."""
+    prediction = policy.predict_action_probabilities(summary_tracker(domain, text, intent), domain)
+    assert predicted(prediction, domain) == "action_ask_correction_field"
+    assert prediction.max_confidence == 1.0 and not prediction.is_no_user_prediction
+
+
+@pytest.mark.parametrize("text, intent, shown", [
+    ("修正する", "faq_correction", "action_ask_correction_field"),  # already choosing the answer
+    ("修正する", "faq_correction", "utter_greet"),  # not at the summary
+    ("訂正の手数料は？", "faq_fee", "action_show_request_summary"),  # a question, answered by the rules
+    ("修正したい", "cancel", "action_show_request_summary"),
+])
+def test_other_fix_words_are_left_to_the_rules(policy, domain, text, intent, shown):
+    prediction = policy.predict_action_probabilities(summary_tracker(domain, text, intent, shown=shown), domain)
+    assert predicted(prediction, domain) != "action_ask_correction_field"
+
+
 @pytest.mark.parametrize("text, intent, shown, loop, after", [
     ("電話番号を直したいです", "cancel", "action_show_request_summary", None, []),
     ("電話番号を直したいです", "request_human", "action_show_request_summary", None, []),

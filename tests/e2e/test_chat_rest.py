@@ -252,6 +252,18 @@ def test_a_question_at_the_summary_is_answered_and_the_summary_stands(running_bo
     assert number in texts(running_bot.chat(other, "090-7777-8888"))  # filed with the phone given
 
 
+def test_the_fix_button_typed_in_words_asks_which_answer(running_bot):
+    """「修正する」 typed at the summary (as the button reads) asks which answer to fix; before,
+    it was answered as a question about 訂正."""
+    sender = new_sender()
+    fill_request(running_bot, sender, "090-2222-9999")
+    which = texts(running_bot.chat(sender, "修正する"))
+    assert "どの項目を修正しますか" in which and "プライバシーポリシー" not in which
+    running_bot.chat(sender, "電話番号")
+    summary = texts(running_bot.chat(sender, "090-2222-0000"))
+    assert "・電話番号: 090-2222-0000" in summary and "・お名前: 総武 花子" in summary
+
+
 def test_api_token_is_on_no_command_line(running_bot):
     """`ps` shows every local user the command lines; the token must not be in them."""
     from pathlib import Path

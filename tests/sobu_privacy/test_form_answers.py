@@ -141,3 +141,20 @@ def test_no_field_or_no_wish_to_fix_is_none(text):
     from sobu_privacy.request_form import field_to_fix
 
     assert field_to_fix(text) is None
+
+
+@pytest.mark.parametrize("text", ["修正する", "修正したい", "直したいです", "ちょっと違います", "訂正をお願いします",
+                                  "間違いがあります", "まちがえました", "変更したいところがあります"])
+def test_a_wish_to_fix_without_a_field_is_seen(text):
+    from sobu_privacy.request_form import wants_a_fix
+
+    assert wants_a_fix(text)
+
+
+@pytest.mark.parametrize("text", ["はい", "", "間違いないです", "直したいところはありません", "修正は不要です",
+                                  "訂正の手数料は？", "修正ってどうやるの", "訂正とは何ですか", "間違ってない",
+                                  "/deny", "この内容で大丈夫です", "訂正" + "あ" * 40])
+def test_no_wish_to_fix_or_a_question_is_not_a_fix(text):
+    from sobu_privacy.request_form import wants_a_fix
+
+    assert not wants_a_fix(text)
