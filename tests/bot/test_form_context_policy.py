@@ -174,14 +174,16 @@ def test_a_wish_to_fix_without_a_field_at_the_summary_asks_which(policy, domain,
     assert prediction.max_confidence == 1.0 and not prediction.is_no_user_prediction
 
 
-@pytest.mark.parametrize("text, intent, shown", [
-    ("修正する", "faq_correction", "action_ask_correction_field"),  # already choosing the answer
-    ("修正する", "faq_correction", "utter_greet"),  # not at the summary
-    ("訂正の手数料は？", "faq_fee", "action_show_request_summary"),  # a question, answered by the rules
-    ("修正したい", "cancel", "action_show_request_summary"),
+@pytest.mark.parametrize("text, intent, shown, loop", [
+    ("修正する", "faq_correction", "action_ask_correction_field", None),  # already choosing the answer
+    ("修正する", "faq_correction", "utter_greet", None),  # not at the summary
+    ("訂正の手数料は？", "faq_fee", "action_show_request_summary", None),  # a question, answered by the rules
+    ("修正したい", "cancel", "action_show_request_summary", None),
+    ("修正する", "faq_correction", "action_show_request_summary", "request_form"),  # a form is running again
 ])
-def test_other_fix_words_are_left_to_the_rules(policy, domain, text, intent, shown):
-    prediction = policy.predict_action_probabilities(summary_tracker(domain, text, intent, shown=shown), domain)
+def test_other_fix_words_are_left_to_the_rules(policy, domain, text, intent, shown, loop):
+    prediction = policy.predict_action_probabilities(
+        summary_tracker(domain, text, intent, shown=shown, loop=loop), domain)
     assert predicted(prediction, domain) != "action_ask_correction_field"
 
 

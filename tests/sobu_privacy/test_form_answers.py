@@ -28,6 +28,9 @@ ANSWERS = [  # (slot, text): answers whose words sound like a policy question
     ("agent_relationship", "成年後見人です"),
     ("agent_relationship", "母"),
     ("agent_relationship", "委任を受けた代理人"),
+    ("customer_name", "長" * 14 + " " + "長" * 15),  # exactly the longest name (30 characters)
+    ("customer_name", "総武 花子 マリア"),  # three parts at most: a middle name
+    ("customer_name_kana", "サトウ カナです"),  # the self-introduction is not part of the reading
 ]
 
 QUESTIONS = [  # (slot, text): questions asked in the middle of the form
@@ -56,6 +59,7 @@ QUESTIONS = [  # (slot, text): questions asked in the middle of the form
     ("agent_relationship", "/faq_agent"),
     ("customer_name", "利用停止の申し込みは途中でやめます"),
     ("customer_name", "やっぱり中止"),
+    ("agent_relationship", '/inform{"agent_relationship": "母"}'),  # a button payload, not typed words
 ]
 
 NOT_SHAPED = [  # (slot, text): no question, but not what the field asks for
@@ -125,6 +129,7 @@ FIXES = [  # (text, field): a wish to fix an answer, named in words
     ("代理人の名前を直して", "agent_name"),
     ("本人の住所が違います", "address"),  # who files is not fixed by naming it (as on the buttons)
     ("ご本人の電話が違う", "phone"),
+    ("〒が違います", "postal_code"),  # a one-character word
 ]
 
 
@@ -144,7 +149,8 @@ def test_no_field_or_no_wish_to_fix_is_none(text):
 
 
 @pytest.mark.parametrize("text", ["修正する", "修正したい", "直したいです", "ちょっと違います", "訂正をお願いします",
-                                  "間違いがあります", "まちがえました", "変更したいところがあります"])
+                                  "間違いがあります", "まちがえました", "変更したいところがあります",
+                                  "訂正" + "あ" * 28])  # exactly the longest message read this way
 def test_a_wish_to_fix_without_a_field_is_seen(text):
     from sobu_privacy.request_form import wants_a_fix
 
@@ -153,7 +159,8 @@ def test_a_wish_to_fix_without_a_field_is_seen(text):
 
 @pytest.mark.parametrize("text", ["はい", "", "間違いないです", "直したいところはありません", "修正は不要です",
                                   "訂正の手数料は？", "修正ってどうやるの", "訂正とは何ですか", "間違ってない",
-                                  "/deny", "この内容で大丈夫です", "訂正" + "あ" * 40])
+                                  "/deny", "この内容で大丈夫です", "訂正" + "あ" * 40, "違う?",
+                                  '/inform{"choice": "訂正"}'])
 def test_no_wish_to_fix_or_a_question_is_not_a_fix(text):
     from sobu_privacy.request_form import wants_a_fix
 
