@@ -233,8 +233,8 @@ def test_an_odd_reply_at_the_summary_keeps_the_request_in_hand(running_bot):
 
 
 def test_a_question_at_the_summary_is_answered_and_the_summary_stands(running_bot):
-    """At 「よろしいですか？」 a customer asks whether the chat is the official filing, then asks
-    about the fee, then says yes: each question gets its answer, the summary comes back after
+    """At 「よろしいですか？」 a customer asks whether the chat is the official filing, asks
+    about the fee, says thanks, then says yes: each question gets its answer, the summary comes back after
     it, and the yes files the request with the details given (before: the answer ended with the
     offer to file, and the yes started a new, empty request)."""
     sender = new_sender()
@@ -244,6 +244,8 @@ def test_a_question_at_the_summary_is_answered_and_the_summary_stands(running_bo
     assert "以下の内容で" in answer and "・電話番号: 090-7777-8888" in answer
     fee = texts(running_bot.chat(sender, "手数料はかかりますか"))
     assert "手数料" in fee and "・電話番号: 090-7777-8888" in fee
+    thanks = texts(running_bot.chat(sender, "ありがとうございます"))  # files nothing: the summary stands
+    assert "受付番号" not in thanks and "・電話番号: 090-7777-8888" in thanks
     done = texts(running_bot.chat(sender, "はい"))
     assert "受付番号: PR-" in done
     number = re.search(r"受付番号: (PR-[0-9A-Z]{4}-[0-9A-Z]{4})", done).group(1)
